@@ -1,0 +1,392 @@
+"""Markup -> .docx: WordprocessingML styled by a style profile.
+
+python-docx supplies the package (styles, sections, footers, settings); the
+body is written as WordprocessingML text and parsed once with lxml, which is
+many times faster than adding paragraphs and table cells one by one.
+
+Styles are real Word styles (Normal, Body Text, Title, Heading 1-4, Footer,
+Table Text), so the outline, a TOC and restyling all work in Word. Every style
+sets the East Asian font (``w:eastAsia``) and a Western font for digits.
+"""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+import docx
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from lxml import etree
+
+from . import markup
+from .errors import Location, Problem, TemplateError
+from .filters import chinese_numeral
+from .i18n import _
+from .style import points, twips_from_mm, twips_from_pt
+
+W = nsdecls("w")
+HEADINGS = ("h1", "h2", "h3", "h4")
+_JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
+
+
+def build(root: etree._Element, profile: dict, template: str | None = None) -> docx.document.Document:
+    """A python-docx document for the parsed markup ``root``."""
+    document = docx.Document()
+    apply_profile(document, profile)
+    body = document.element.body
+    sect_pr = body.sectPr
+    for child in list(body):
+        if child is not sect_pr:
+            body.remove(child)
+    xml = "".join(_Writer(profile, template).blocks(root))
+    for element in parse_xml(f"<w:body {W}>{xml}</w:body>"):
+        sect_pr.addprevious(element)
+    return document
+
+
+# --- styles -------------------------------------------------------------------------------------
+
+def _rpr(profile: dict, spec: dict) -> str:
+    western = escape(spec.get("western") or profile["fonts"]["western"], {'"': "&quot;"})
+    east = escape(spec["east_asian"], {'"': "&quot;"})
+    half_points = round(points(spec["size"]) * 2)
+    bold = "<w:b/><w:bCs/>" if spec.get("bold") else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    return (f'<w:rPr><w:rFonts w:ascii="{western}" w:hAnsi="{western}" w:eastAsia="{east}" w:cs="{western}"/>'
+            f'{bold}<w:color w:val="000000"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
+
+
+def _ppr(*, line_pt=None, first_line_chars=None, size=None, align=None, keep_next=False, outline=None) -> str:
+    out = "<w:pPr>"
+    if keep_next:
+        out += "<w:keepNext/>"
+    if line_pt:
+        out += f'<w:spacing w:before="0" w:after="0" w:line="{twips_from_pt(line_pt)}" w:lineRule="exact"/>'
+    else:
+        out += '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+    if first_line_chars is not None:
+        chars = float(first_line_chars)
+        out += f'<w:ind w:firstLineChars="{round(chars * 100)}" w:firstLine="{round(chars * points(size) * 20)}"/>'
+    if align:
+        out += f'<w:jc w:val="{_JC.get(align, "both")}"/>'
+    if outline is not None:
+        out += f'<w:outlineLvl w:val="{outline}"/>'
+    return out + "</w:pPr>"
+
+
+def _style(style_id: str, name: str, ppr: str, rpr: str, based_on: str | None = "Normal") -> str:
+    based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
+    return (f'<w:style {W} w:type="paragraph" w:customStyle="{0 if style_id in _BUILTIN else 1}" w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/>{based}<w:qFormat/>{ppr}{rpr}</w:style>')
+
+
+_BUILTIN = {"Normal", "BodyText", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Footer"}
+
+
+def _styles(profile: dict) -> dict[str, str]:
+    body, title, table, number = profile["body"], profile["title"], profile["table"], profile["page_number"]
+    styles = {
+        "Normal": _style("Normal", "Normal", _ppr(line_pt=body["line_spacing_pt"], align="both"), _rpr(profile, body), None),
+        "BodyText": _style("BodyText", "Body Text",
+                           _ppr(line_pt=body["line_spacing_pt"], first_line_chars=body["first_line_indent_chars"], size=body["size"], align="both"),
+                           _rpr(profile, body)),
+        "Title": _style("Title", "Title", _ppr(line_pt=title["line_spacing_pt"], align=title.get("align", "center")), _rpr(profile, title)),
+        "Footer": _style("Footer", "footer", _ppr(), _rpr(profile, number)),
+        "TableText": _style("TableText", "Table Text", _ppr(line_pt=table.get("line_spacing_pt"), align="both"), _rpr(profile, table)),
+    }
+    for level, spec in enumerate(profile["headings"][:4], start=1):
+        merged = {**body, **spec}
+        styles[f"Heading{level}"] = _style(
+            f"Heading{level}", f"heading {level}",
+            _ppr(line_pt=merged["line_spacing_pt"], first_line_chars=merged["first_line_indent_chars"],
+                 size=merged["size"], align="both", keep_next=True, outline=level - 1),
+            _rpr(profile, merged))
+    return styles
+
+
+def apply_profile(document: docx.document.Document, profile: dict) -> None:
+    """Page setup, styles and page-number footers of ``profile`` on ``document``."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    body = profile["body"]
+    new_defaults = parse_xml(
+        f'<w:docDefaults {W}><w:rPrDefault>{_rpr(profile, body)}</w:rPrDefault>'
+        f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>')
+    lang = parse_xml(f'<w:lang {W} w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>')
+    new_defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).append(lang)
+    if defaults is not None:
+        defaults.getparent().replace(defaults, new_defaults)
+    else:
+        styles.insert(0, new_defaults)
+    existing = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    for style_id, xml in _styles(profile).items():
+        element = parse_xml(xml)
+        if style_id in existing:
+            styles.replace(existing[style_id], element)
+        else:
+            styles.append(element)
+    _page_setup(document, profile)
+    _page_numbers(document, profile)
+
+
+def _page_setup(document, profile: dict) -> None:
+    page = profile["page"]
+    sect_pr = document.sections[0]._sectPr
+    width, height = twips_from_mm(page["width_mm"]), twips_from_mm(page["height_mm"])
+    landscape = page.get("orientation") == "landscape"
+    if landscape:
+        width, height = max(width, height), min(width, height)
+    for tag in ("w:pgSz", "w:pgMar", "w:docGrid"):
+        old = sect_pr.find(qn(tag))
+        if old is not None:
+            sect_pr.remove(old)
+    orient = ' w:orient="landscape"' if landscape else ""
+    pg_sz = parse_xml(f'<w:pgSz {W} w:w="{width}" w:h="{height}"{orient}/>')
+    pg_mar = parse_xml(
+        f'<w:pgMar {W} w:top="{twips_from_mm(page["margin_top_mm"])}" w:right="{twips_from_mm(page["margin_right_mm"])}" '
+        f'w:bottom="{twips_from_mm(page["margin_bottom_mm"])}" w:left="{twips_from_mm(page["margin_left_mm"])}" '
+        f'w:header="{twips_from_mm(page["header_mm"])}" w:footer="{twips_from_mm(page["footer_mm"])}" w:gutter="0"/>')
+    grid = parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(page["line_pitch_pt"])}"/>')
+    # schema order: ... pgSz, pgMar, ... cols, ... docGrid (last but printerSettings)
+    anchor = sect_pr.find(qn("w:cols"))
+    if anchor is not None:
+        anchor.addprevious(pg_sz)
+        anchor.addprevious(pg_mar)
+        anchor.addnext(grid)
+    else:
+        sect_pr.append(pg_sz)
+        sect_pr.append(pg_mar)
+        sect_pr.append(grid)
+
+
+def _page_number_paragraph(profile: dict, align: str) -> str:
+    spec = profile["page_number"]
+    before, _sep, after = spec.get("pattern", "— {page} —").partition("{page}")
+    indent_twips = round(float(spec.get("indent_chars", 0)) * points(spec["size"]) * 20)
+    side = {"right": "right", "left": "left"}.get(align)
+    ind = f'<w:ind w:{side}="{indent_twips}"/>' if side and indent_twips else ""
+
+    def run(inner: str) -> str:
+        return f"<w:r>{inner}</w:r>"
+    field = (run('<w:fldChar w:fldCharType="begin"/>') + run('<w:instrText xml:space="preserve"> PAGE </w:instrText>')
+             + run('<w:fldChar w:fldCharType="separate"/>') + run("<w:t>1</w:t>") + run('<w:fldChar w:fldCharType="end"/>'))
+    return (f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/>{ind}<w:jc w:val="{align}"/></w:pPr>'
+            + (run(f'<w:t xml:space="preserve">{escape(before)}</w:t>') if before else "") + field
+            + (run(f'<w:t xml:space="preserve">{escape(after)}</w:t>') if after else "") + "</w:p>")
+
+
+def _page_numbers(document, profile: dict) -> None:
+    section = document.sections[0]
+    outside = profile["page_number"].get("position", "outside") == "outside"
+    document.settings.odd_and_even_pages_header_footer = outside
+    footers = [(section.footer, "right" if outside else "center")]
+    if outside:
+        footers.append((section.even_page_footer, "left"))
+    for footer, align in footers:
+        footer.is_linked_to_previous = False
+        element = footer._element
+        for child in list(element):
+            element.remove(child)
+        element.append(parse_xml(_page_number_paragraph(profile, align)))
+
+
+# --- body ---------------------------------------------------------------------------------------
+
+def _t(text: str) -> str:
+    return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
+
+
+class _Writer:
+    """Walks the markup and yields WordprocessingML for each block."""
+
+    def __init__(self, profile: dict, template: str | None):
+        self.profile = profile
+        self.template = template
+        self.counters = [0, 0, 0, 0]
+        self.patterns = [h.get("numbering", "") for h in profile["headings"][:4]]
+        self.text_width = twips_from_mm(profile["page"]["width_mm"]) - twips_from_mm(profile["page"]["margin_left_mm"]) \
+            - twips_from_mm(profile["page"]["margin_right_mm"])
+        self.placeholder = profile["table"].get("placeholder", "—")
+
+    def fail(self, element, message: str):
+        raise TemplateError(Problem("PR307", _("{message}（渲染结果第 {line} 行）").format(
+            message=message, line=element.sourceline), Location(self.template)))
+
+    def blocks(self, root):
+        previous = None
+        for element in root:
+            tag = element.tag
+            if tag == "title":
+                yield self.paragraph(element, "Title", indent=False)
+            else:
+                if previous == "title":
+                    yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1))
+                if tag in HEADINGS:
+                    yield self.heading(element, HEADINGS.index(tag))
+                elif tag == "p":
+                    yield self.paragraph(element, "BodyText")
+                elif tag == "table":
+                    yield self.table(element)
+                elif tag == "attachments":
+                    yield from self.attachments(element)
+                elif tag == "pagebreak":
+                    yield '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+            previous = tag
+
+    def blank_lines(self, count: int):
+        for _i in range(int(count)):
+            yield '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr></w:p>'
+
+    def heading(self, element, level: int) -> str:
+        prefix = ""
+        if element.get("numbered", "yes") != "no":
+            self.counters[level] += 1
+            for deeper in range(level + 1, 4):
+                self.counters[deeper] = 0
+            n = self.counters[level]
+            prefix = self.patterns[level].format(n=n, cn=chinese_numeral(n))
+        return self.paragraph(element, f"Heading{level + 1}", prefix=prefix)
+
+    def runs(self, element, prefix: str = "") -> str:
+        """The runs of a paragraph-like element: text, <b>, <br/>."""
+        parts: list[tuple[str, bool]] = []
+        if prefix:
+            parts.append((prefix, False))
+        parts.append((markup.clean(element.text), False))
+        for child in element:
+            if child.tag == "b":
+                parts.append((markup.clean("".join(child.itertext())), True))
+            elif child.tag == "br":
+                parts.append(("\n", False))
+            else:
+                self.fail(child, _("段落中不能使用 <{tag}>（可用 <b>、<br/>）").format(tag=child.tag))
+            parts.append((markup.clean(child.tail), False))
+        out = []
+        for text, bold in parts:
+            if text == "\n":
+                out.append("<w:r><w:br/></w:r>")
+            elif text:
+                out.append(f"<w:r><w:rPr><w:b/><w:bCs/></w:rPr>{_t(text)}</w:r>" if bold else f"<w:r>{_t(text)}</w:r>")
+        return "".join(out)
+
+    def paragraph(self, element, style: str, prefix: str = "", indent: bool = True) -> str:
+        ppr = f'<w:pStyle w:val="{style}"/>'
+        extra = ""
+        if element.get("indent") == "0" and indent:
+            extra += '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
+        align = element.get("align")
+        if align:
+            extra += f'<w:jc w:val="{_JC.get(align, "both")}"/>'
+        return f"<w:p><w:pPr>{ppr}{extra}</w:pPr>{self.runs(element, prefix)}</w:p>"
+
+    def attachments(self, element):
+        items = [markup.clean("".join(item.itertext())) for item in element if item.tag == "item"]
+        if not items:
+            return
+        yield from self.blank_lines(1)
+        size = points(self.profile["body"]["size"])
+        lead = float(self.profile["body"]["first_line_indent_chars"])
+        left = round((lead + 3) * size * 20)   # 2 characters in, plus the width of 「附件：」
+        hanging = round(3 * size * 20)
+        for i, name in enumerate(items, start=1):
+            label = f"{i}.{name}" if len(items) > 1 else name
+            text = ("附件：" if i == 1 else "") + label
+            ind = (f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:hangingChars="300" w:hanging="{hanging}"/>'
+                   if i == 1 else
+                   f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
+            yield f'<w:p><w:pPr><w:pStyle w:val="BodyText"/>{ind}</w:pPr><w:r>{_t(text)}</w:r></w:p>'
+
+    # --- tables ---
+
+    def table(self, element) -> str:
+        rows = []  # (is_header, [cells])
+        for child in element:
+            if child.tag in ("thead", "tbody"):
+                rows.extend((child.tag == "thead", tr) for tr in child if tr.tag == "tr")
+            elif child.tag == "tr":
+                rows.append((False, child))
+            else:
+                self.fail(child, _("表格中不能使用 <{tag}>（可用 <thead>、<tbody>、<tr>）").format(tag=child.tag))
+        grid = self.layout(rows)
+        columns = max((len(r) for r in grid), default=0)
+        if not columns:
+            return ""
+        weights = [float(w) for w in element.get("widths", "").split(",") if w.strip()] or [1.0] * columns
+        if len(weights) != columns:
+            self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
+        scale = self.text_width / sum(weights)
+        widths = [round(w * scale) for w in weights]
+        out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+               '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+               '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']
+        out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        out.append("</w:tblGrid>")
+        cant_split = element.get("split") == "no"
+        for (header, tr), slots in zip(rows, grid):
+            tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
+            out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
+            col = 0
+            for kind, cell, span in slots:
+                width = sum(widths[col:col + span])
+                col += span
+                out.append(self.cell(kind, cell, span, width))
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        # Word needs a paragraph after a table before another table or the section end
+        out.append('<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p>')
+        return "".join(out)
+
+    def layout(self, rows):
+        """Place cells on the grid: each row becomes [(kind, cell, colspan)], kind 'cell' or 'continue'."""
+        below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
+        grid = []
+        for _header, tr in rows:
+            slots, col = [], 0
+            cells = iter([c for c in tr if c.tag in ("td", "th")])
+            for c in tr:
+                if c.tag not in ("td", "th"):
+                    self.fail(c, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=c.tag))
+            cell = next(cells, None)
+            while cell is not None or any(k >= col for k in below):
+                if col in below:
+                    remaining, span = below[col]
+                    slots.append(("continue", None, span))
+                    if remaining <= 1:
+                        del below[col]
+                    else:
+                        below[col] = [remaining - 1, span]
+                    col += span
+                    continue
+                if cell is None:
+                    break
+                span = self.span(cell, "colspan")
+                down = self.span(cell, "rowspan")
+                slots.append(("cell", cell, span))
+                if down > 1:
+                    below[col] = [down - 1, span]
+                col += span
+                cell = next(cells, None)
+            grid.append(slots)
+        return grid
+
+    def span(self, cell, attribute: str) -> int:
+        value = cell.get(attribute, "1")
+        if not value.isdigit() or int(value) < 1:
+            self.fail(cell, _("{attribute} 应为正整数，实际为“{value}”").format(attribute=attribute, value=value))
+        return int(value)
+
+    def cell(self, kind: str, cell, span: int, width: int) -> str:
+        tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if span > 1:
+            tc_pr += f'<w:gridSpan w:val="{span}"/>'
+        if kind == "continue":
+            return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p></w:tc>'
+        if self.span(cell, "rowspan") > 1:
+            tc_pr += '<w:vMerge w:val="restart"/>'
+        tc_pr += '<w:vAlign w:val="center"/>'
+        align = cell.get("align") or ("center" if cell.tag == "th" else "left")
+        runs = self.runs(cell)
+        if not runs:
+            runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
+        if cell.tag == "th":
+            runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
+        return (f'<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/><w:jc w:val="{_JC.get(align, "left")}"/>'
+                f"</w:pPr>{runs}</w:p></w:tc>")

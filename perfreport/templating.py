@@ -1,0 +1,63 @@
+"""The Jinja environment: sandboxed, strict, autoescaped, with a search path of template folders.
+
+Templates render *markup* (see :mod:`perfreport.markup`); data is escaped by
+Jinja's autoescape, so text typed in a unit file can never become structure.
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from .errors import Location, Problem, TemplateError
+from .filters import FILTERS
+from .i18n import _
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def environment(search_path: list[Path | str]) -> SandboxedEnvironment:
+    """An environment that looks for templates in ``search_path``, first folder first.
+
+    :class:`jinja2.FileSystemLoader` refuses names that leave the search path
+    (``../x``, absolute paths).
+    """
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_template(env: SandboxedEnvironment, name: str, context: dict) -> str:
+    """Render template ``name``; every failure becomes a :class:`TemplateError` with file and line."""
+    try:
+        template = env.get_template(name)
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(exc.filename or exc.name, exc.lineno)
+        raise TemplateError(Problem("PR301", _("模板语法错误：{detail}").format(detail=exc.message), where)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(Problem("PR302", _("找不到模板 {name}").format(name=exc.name), Location())) from None
+    except SecurityError as exc:
+        raise TemplateError(Problem("PR303", _("模板做了不允许的操作：{detail}").format(detail=exc), _template_frame(exc))) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(Problem("PR304", _("模板使用了未定义的变量：{detail}").format(detail=exc.message), _template_frame(exc))) from None
+    except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+        raise TemplateError(Problem("PR305", _("模板渲染出错：{detail}").format(detail=exc), _template_frame(exc))) from None
+
+
+def _template_frame(exc: BaseException) -> Location:
+    """The innermost template file and line in the traceback Jinja rewrote for ``exc``."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and frame.filename.endswith(".j2"):
+            return Location(frame.filename, frame.lineno)
+    return Location()

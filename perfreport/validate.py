@@ -1,0 +1,159 @@
+"""Check a loaded unit against the schema; report every error at once, located, in Chinese."""
+from __future__ import annotations
+
+import datetime
+import difflib
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import cerberus
+import yaml
+
+from .errors import DataError, Problem, format_path
+from .i18n import _
+from .load import Source
+
+
+class _Validator(cerberus.Validator):
+    types_mapping = dict(cerberus.Validator.types_mapping)
+    # a number read exactly: int or Decimal (never bool, never float)
+    types_mapping["decimal"] = cerberus.TypeDefinition("decimal", (int, Decimal), (bool,))
+
+
+@lru_cache(maxsize=1)
+def unit_schema() -> dict:
+    """The unit schema (a Cerberus schema read from ``schema/unit.yml``)."""
+    text = resources.files(__package__).joinpath("schema/unit.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> _Validator:
+    return _Validator(unit_schema())
+
+
+def validate(source: Source) -> dict:
+    """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem."""
+    v = _validator()
+    if v.validate(source.data):
+        return v.document
+    problems = [_problem(error, source) for error in _leaf_errors(v._errors)]
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    raise DataError(problems)
+
+
+def _leaf_errors(errors):
+    for error in errors:
+        if error.is_group_error and error.child_errors:
+            yield from _leaf_errors(error.child_errors)
+        else:
+            yield error
+
+
+_TYPE_NAMES = {
+    "decimal": "数字",
+    "integer": "整数",
+    "string": "文字",
+    "dict": "“字段: 值”映射",
+    "list": "列表（每项以“- ”开头）",
+    "date": "日期（如 2024-03-05）",
+    "boolean": "是/否（true/false）",
+}
+
+
+def _shown(value) -> str:
+    if isinstance(value, dict):
+        return _("映射")
+    if isinstance(value, list):
+        return _("列表")
+    if value is None:
+        return _("空值")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(path: tuple) -> str:
+    """The Chinese label of a data path, from the schema's meta."""
+    rules = {"schema": unit_schema()}
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            rules = rules.get("schema", {})
+            continue
+        rules = rules.get("schema", {}).get(part)
+        if rules is None:
+            return ""
+        label = rules.get("meta", {}).get("label", label)
+    return label
+
+
+def _known_keys(path: tuple) -> list[str]:
+    rules = {"schema": unit_schema()}
+    for part in path:
+        rules = rules.get("schema", {})
+        if not isinstance(part, int):
+            rules = rules.get(part, {})
+    return list(rules.get("schema", {}))
+
+
+def _problem(error, source: Source) -> Problem:
+    path = tuple(error.document_path)
+    rule, constraint, value = error.rule, error.constraint, error.value
+    field = path[-1] if path else ""
+    label = _label(path)
+    named = label or format_path(path)
+    if error.code == cerberus.errors.UNKNOWN_FIELD.code:
+        close = difflib.get_close_matches(str(field), _known_keys(path[:-1]), n=1, cutoff=0.6)
+        message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=field, suggestion=close[0]) if close
+                   else _("未知字段 {field}").format(field=field))
+        return Problem("PR101", message, source.locate(path))
+    if rule == "required":
+        return Problem("PR102", _("缺少必填字段 {key}（{label}）").format(key=field, label=label) if label else _("缺少必填字段 {key}").format(key=field), source.locate(path))
+    if rule == "type":
+        kinds = constraint if isinstance(constraint, list) else [constraint]
+        expected = _("或").join(_(_TYPE_NAMES.get(k, k)) for k in kinds)
+        return Problem("PR103", _("{field}：应为{expected}，实际为“{actual}”").format(
+            field=named, expected=expected, actual=_shown(value)), source.locate(path))
+    if rule == "nullable":
+        return Problem("PR104", _("{field}：不能为空").format(field=named), source.locate(path))
+    if rule == "empty":
+        return Problem("PR104", _("{field}：不能为空").format(field=named), source.locate(path))
+    if rule == "allowed":
+        return Problem("PR105", _("{field}：应为 {choices} 之一，实际为“{actual}”").format(
+            field=named, choices="、".join(map(str, constraint)), actual=_shown(value)), source.locate(path))
+    if rule == "min":
+        return Problem("PR106", _("{field}：不能小于 {limit}，实际为 {actual}").format(
+            field=named, limit=constraint, actual=_shown(value)), source.locate(path))
+    if rule == "max":
+        return Problem("PR106", _("{field}：不能大于 {limit}，实际为 {actual}").format(
+            field=named, limit=constraint, actual=_shown(value)), source.locate(path))
+    return Problem("PR199", _("{field}：不符合规则 {rule}（{constraint}）").format(
+        field=named, rule=rule, constraint=constraint), source.locate(path))
+
+
+def complete(data: dict, schema: dict | None = None) -> dict:
+    """Every key of the schema present: missing mappings filled in, lists empty, other values ``None``.
+
+    Templates can then test any documented key (``{% if analysis.output %}``)
+    while a misspelt name is still an error.
+    """
+    schema = unit_schema() if schema is None else schema
+    out = dict(data)
+    for key, rules in schema.items():
+        kind = rules.get("type")
+        value = out.get(key)
+        if kind == "dict" and "schema" in rules:
+            out[key] = complete(value or {}, rules["schema"])
+        elif kind == "dict":
+            out[key] = value or {}
+        elif kind == "list":
+            items = rules.get("schema", {})
+            if value and items.get("type") == "dict" and "schema" in items:
+                out[key] = [complete(item, items["schema"]) for item in value]
+            else:
+                out[key] = value or []
+        elif key not in out:
+            out[key] = None
+    return out
