@@ -12,7 +12,7 @@ from .build import build
 from .compute import Figures, compute
 from .errors import Location, OutputError, Problem
 from .i18n import _
-from .load import Source, load_file
+from .source import Source, load_file
 from .style import number_settings
 from .templating import environment, render_template
 from .validate import complete, validate

@@ -12,7 +12,7 @@ import yaml
 
 from .errors import DataError, Problem, format_path
 from .i18n import _
-from .load import Source
+from .source import Source
 
 
 class _Validator(cerberus.Validator):

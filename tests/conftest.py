@@ -1,0 +1,51 @@
+"""Shared fixtures: example paths, a minimal valid unit, rendered example documents read back."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import docx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+MINIMAL = """\
+unit:
+  name: 测试镇人民政府
+  short_name: 测试镇
+year: 2023
+notice:
+  title: 测试县财政局关于开展2023年预算绩效自评工作的通知
+funds:
+  budget: 100
+  spent: 62.5
+"""
+
+
+@pytest.fixture
+def write_unit(tmp_path):
+    """Write YAML text (dedented) to a unit file and return its path."""
+    def write(text: str = MINIMAL, name: str = "unit.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """Each example rendered once per test session: {stem: Path to .docx}."""
+    import perfreport
+
+    out = tmp_path_factory.mktemp("rendered")
+    return {p.stem: perfreport.render(p, out / f"{p.stem}.docx") for p in EXAMPLES}
+
+
+@pytest.fixture(scope="session")
+def shuren(rendered):
+    return docx.Document(str(rendered["shuren-2023"]))
+
+
+def body_text(document) -> str:
+    return "\n".join(p.text for p in document.paragraphs)

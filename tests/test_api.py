@@ -1,0 +1,60 @@
+"""The public API and the pipeline end to end on small units."""
+import docx
+import pytest
+
+import perfreport
+from perfreport.errors import DataError, OutputError
+
+from conftest import MINIMAL, body_text
+
+
+def test_public_api_is_small_and_explicit():
+    assert set(perfreport.__all__) == {"load", "render", "Report", "PerfReportError", "DataError", "TemplateError",
+                                       "OutputError", "Problem", "Location", "__version__"}
+    for name in perfreport.__all__:
+        assert getattr(perfreport, name) is not None
+
+
+def test_load_then_render(write_unit, tmp_path):
+    report = perfreport.load(write_unit())
+    assert isinstance(report, perfreport.Report)
+    out = perfreport.render(report, tmp_path / "out.docx")
+    text = body_text(docx.Document(str(out)))
+    assert "资金执行率为62.50%" in text  # 62.5 / 100, default 2 decimals
+
+
+def test_render_accepts_a_path(write_unit, tmp_path):
+    out = perfreport.render(write_unit(), tmp_path / "x.docx")
+    assert out.exists()
+
+
+def test_missing_optional_sections_render_as_wu(write_unit, tmp_path):
+    text = body_text(docx.Document(str(perfreport.render(write_unit(), tmp_path / "x.docx"))))
+    assert text.count("无。") >= 10
+    assert "None" not in text
+
+
+def test_schema_errors_stop_the_render_and_leave_no_file(write_unit, tmp_path):
+    out = tmp_path / "out.docx"
+    out.write_bytes(b"previous")
+    with pytest.raises(DataError):
+        perfreport.render(write_unit(MINIMAL.replace("spent: 62.5", "spent: 很多")), out)
+    assert out.read_bytes() == b"previous"
+
+
+def test_refuses_to_write_over_the_input(write_unit):
+    path = write_unit()
+    with pytest.raises(OutputError):
+        perfreport.render(path, path)
+    assert "unit" in path.read_text(encoding="utf-8")
+
+
+def test_user_text_with_markup_characters_appears_literally(write_unit, tmp_path):
+    unit = write_unit(MINIMAL + 'background: "A & B <c> {{ d }} {% e %} \'f\' \\"g\\""\n')
+    text = body_text(docx.Document(str(perfreport.render(unit, tmp_path / "x.docx"))))
+    assert "A & B <c> {{ d }} {% e %} 'f' \"g\"" in text
+
+
+def test_signature_with_date(write_unit, tmp_path):
+    text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL + "date: 2024-03-05\n"), tmp_path / "x.docx"))))
+    assert text.endswith("测试镇人民政府\n2024年3月5日")

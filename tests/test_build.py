@@ -1,0 +1,149 @@
+"""The builder: markup in, WordprocessingML out, read back with python-docx and lxml."""
+import io
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from perfreport.build import build
+from perfreport.errors import TemplateError
+from perfreport.markup import parse
+from perfreport.style import builtin_profile, merge
+
+PROFILE = builtin_profile()
+
+
+def make(markup: str, profile=PROFILE):
+    document = build(parse(f"<report>{markup}</report>"), profile)
+    buffer = io.BytesIO()
+    document.save(buffer)  # round trip through the file format
+    buffer.seek(0)
+    return docx.Document(buffer)
+
+
+def texts(document):
+    return [p.text for p in document.paragraphs]
+
+
+def test_headings_are_numbered_by_level_and_restart_under_each_parent():
+    doc = make("<h1>甲</h1><h2>a</h2><h2>b</h2><h3>x</h3><h4>y</h4><h4>z</h4><h3>w</h3><h2>c</h2><h3>v</h3>"
+               "<h1>乙</h1><h2>d</h2>")
+    assert texts(doc) == ["一、甲", "（一）a", "（二）b", "1.x", "（1）y", "（2）z", "2.w", "（三）c", "1.v", "二、乙", "（一）d"]
+    assert [p.style.name for p in doc.paragraphs][:5] == ["Heading 1", "Heading 2", "Heading 2", "Heading 3", "Heading 4"]
+
+
+def test_numbering_goes_beyond_ten_in_chinese():
+    doc = make("".join(f"<h1>第{i}</h1>" for i in range(1, 22)))
+    assert [t.split("、")[0] for t in texts(doc)][9:] == ["十", "十一", "十二", "十三", "十四", "十五", "十六", "十七",
+                                                        "十八", "十九", "二十", "二十一"]
+
+
+def test_unnumbered_heading_does_not_count():
+    doc = make('<h1>甲</h1><h1 numbered="no">附</h1><h1>乙</h1>')
+    assert texts(doc) == ["一、甲", "附", "二、乙"]
+
+
+def test_east_asian_font_is_set_in_defaults_and_every_style():
+    doc = make("<p>x</p>")
+    fonts = {}
+    for style_id in ("Normal", "BodyText", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Footer", "TableText"):
+        style = doc.styles.element.xpath(f'w:style[@w:styleId="{style_id}"]')[0]
+        rfonts = style.find(qn("w:rPr")).find(qn("w:rFonts"))
+        fonts[style_id] = rfonts.get(qn("w:eastAsia"))
+        assert rfonts.get(qn("w:ascii")) == "Times New Roman"
+        assert rfonts.get(qn("w:asciiTheme")) is None
+    assert fonts["BodyText"] == "仿宋_GB2312" and fonts["Heading1"] == "黑体" and fonts["Heading2"] == "楷体_GB2312"
+    assert fonts["Title"] == "方正小标宋简体" and fonts["Footer"] == "宋体"
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+
+
+def test_body_style_gbt9704():
+    doc = make("<p>x</p>")
+    body = doc.styles["Body Text"]
+    assert body.font.size.pt == 16
+    fmt = body.paragraph_format
+    assert fmt.line_spacing.pt == pytest.approx(28.95, abs=0.05) and fmt.first_line_indent.pt == 32
+    assert doc.styles["Title"].font.size.pt == 22
+    # no first-line indent leaks into Normal (footers, table cells)
+    assert doc.styles["Normal"].paragraph_format.first_line_indent is None
+
+
+def test_page_a4_and_margins():
+    section = make("<p>x</p>").sections[0]
+    mm = lambda length: round(length.mm)  # noqa: E731
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert (mm(section.top_margin), mm(section.bottom_margin), mm(section.left_margin), mm(section.right_margin)) == (37, 35, 28, 26)
+    assert len(section._sectPr.findall(qn("w:docGrid"))) == 1
+
+
+def test_page_numbers_outside_odd_right_even_left():
+    doc = make("<p>x</p>")
+    section = doc.sections[0]
+    assert doc.settings.odd_and_even_pages_header_footer
+    odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
+    assert odd.alignment == 2 and even.alignment == 0  # RIGHT, LEFT
+    for p in (odd, even):
+        assert p.text == "— 1 —"
+        assert "PAGE" in p._p.xml
+
+
+def test_centred_page_numbers_from_profile():
+    doc = make("<p>x</p>", merge(PROFILE, {"page_number": {"position": "center"}}))
+    assert not doc.settings.odd_and_even_pages_header_footer
+    assert doc.sections[0].footer.paragraphs[0].alignment == 1
+
+
+def test_layout_whitespace_is_removed_but_text_kept_literally():
+    doc = make("<p>\n   甲乙\n   丙 &amp; &lt;x&gt; {{ y }}</p>")
+    assert texts(doc) == ["甲乙丙 & <x> {{ y }}"]
+
+
+def test_title_lines_then_one_blank_line():
+    doc = make("<title>甲</title><title>乙</title><p>正文</p>")
+    assert texts(doc) == ["甲", "乙", "", "正文"]
+    assert doc.paragraphs[0].style.name == "Title"
+
+
+def test_attachments_numbered_only_when_several():
+    assert texts(make("<attachments><item>甲表</item><item>乙表</item></attachments>"))[1:] == ["附件：1.甲表", "2.乙表"]
+    assert texts(make("<attachments><item>甲表</item></attachments>"))[1:] == ["附件：甲表"]
+
+
+def test_table_merged_cells():
+    doc = make("""<table widths="1,1,2">
+      <thead><tr><th>一级</th><th>二级</th><th>三级</th></tr></thead>
+      <tr><td rowspan="3">产出</td><td rowspan="2">数量</td><td>a</td></tr>
+      <tr><td>b</td></tr>
+      <tr><td>质量</td><td>c</td></tr>
+      <tr><td colspan="2">合计</td><td align="right">9</td></tr>
+      <tr><td></td><td>x</td><td>y</td></tr>
+    </table>""")
+    table = doc.tables[0]
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows == [["一级", "二级", "三级"], ["产出", "数量", "a"], ["产出", "数量", "b"], ["产出", "质量", "c"],
+                    ["合计", "合计", "9"], ["—", "x", "y"]]
+    tr = table._tbl.tr_lst
+    assert tr[0].trPr.find(qn("w:tblHeader")) is not None
+    assert tr[1].tc_lst[0].tcPr.find(qn("w:vMerge")).get(qn("w:val")) == "restart"
+    assert tr[2].tc_lst[0].tcPr.find(qn("w:vMerge")).get(qn("w:val")) is None
+    assert tr[4].tc_lst[0].tcPr.find(qn("w:gridSpan")).get(qn("w:val")) == "2"
+
+
+@pytest.mark.parametrize("markup, fragment", [
+    ("<p>a<i>b</i></p>", "<i>"),
+    ("<table><tr><td rowspan='x'>a</td></tr></table>", "rowspan"),
+    ("<table widths='1,2'><tr><td>a</td></tr></table>", "widths"),
+    ("<div/>", "<div>"),
+])
+def test_markup_mistakes_are_template_errors(markup, fragment):
+    with pytest.raises(TemplateError) as exc:
+        make(markup)
+    assert fragment in exc.value.problems[0].message
+
+
+def test_malformed_markup_shows_the_rendered_line():
+    with pytest.raises(TemplateError) as exc:
+        parse("<report>\n<p>a</b>\n</report>", "t.xml.j2")
+    problem = exc.value.problems[0]
+    assert problem.code == "PR306" and "<p>a</b>" in problem.message and problem.location.file == "t.xml.j2"

@@ -1,0 +1,64 @@
+"""End to end: render every example, read the .docx back, assert on text, numbers, fonts and layout."""
+import re
+
+from docx.oxml.ns import qn
+
+from conftest import body_text
+
+HEADINGS_000 = [
+    (1, "一、基本情况"), (2, "（一）项目背景、内容。"), (2, "（二）项目资金情况。"), (3, "1.项目资金到位及执行情况"),
+    (3, "2.项目资金管理情况"), (2, "（三）绩效目标。"), (2, "（四）部门（单位）职能职责。"),
+    (1, "二、绩效目标完成情况分析"), (2, "（一）总体绩效目标完成情况分析"), (2, "（二）绩效指标完成情况分析"),
+    (3, "1.产出"), (3, "2.效益"), (3, "3.满意度"), (2, "（三）评价结果"),
+    (1, "三、存在问题"), (2, "（一）项目管理方面的问题"), (2, "（二）资金使用方面的问题"), (2, "（三）项目绩效方面的问题"),
+    (2, "（四）其他方面的问题"), (1, "四、下一步改进措施"), (1, "五、绩效自评结果拟应用和公开情况"), (1, "六、其他需要说明的问题"),
+]
+
+
+def headings(document):
+    return [(int(p.style.name[-1]), p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+
+
+def test_shuren_outline_matches_reference_000(shuren):
+    assert headings(shuren) == HEADINGS_000
+    assert [p.text for p in shuren.paragraphs[:2]] == ["丰都县树人镇人民政府", "2023年度绩效自评工作报告"]
+
+
+def test_shuren_figures(shuren):
+    text = body_text(shuren)
+    assert "按照《丰都县财政局关于开展2023年预算绩效自评工作的通知》（丰都财政发〔2024〕15号）文件要求" in text
+    assert "财政局下达项目指标金额为3336.96万元，实际到位项目资金金额为3117.78万元，资金执行率为93.4%。" in text
+    assert "等85个项目都达到预期效果" in text
+    assert "满意度达90%" in text
+    assert ("我镇拟将审核后的2023年度部门整体绩效自评结果和85个二级项目绩效自评结果在重庆市丰都县树人镇人民政府网站进行公开，"
+            "接受上级主管部门的考核检查和社会各界的监督。") in text
+    assert text.endswith("附件：1.树人镇整体监控绩效自评表\n2.树人镇2023年项目绩效自评表")
+    assert "指标值：90%" in text
+    assert re.search(r"None|\{\{|\{%", text) is None
+
+
+def test_shuren_problems_render_wu_where_reference_does(shuren):
+    paragraphs = [p.text for p in shuren.paragraphs]
+    for heading in ("（一）项目管理方面的问题", "（二）资金使用方面的问题", "（四）其他方面的问题", "六、其他需要说明的问题"):
+        assert paragraphs[paragraphs.index(heading) + 1] == "无。"
+
+
+def test_body_and_heading_runs_have_east_asian_fonts(shuren):
+    styles = {s.style_id: s for s in shuren.styles}
+    for paragraph in shuren.paragraphs:
+        if not paragraph.text:
+            continue
+        style = styles[paragraph.style.style_id].element
+        rfonts = style.find(qn("w:rPr")).find(qn("w:rFonts"))
+        assert rfonts.get(qn("w:eastAsia")), paragraph.style.name
+        for run in paragraph.runs:  # runs carry no font of their own that would undo the style
+            rpr = run._r.rPr
+            assert rpr is None or rpr.find(qn("w:rFonts")) is None
+
+
+def test_page_and_footer(shuren):
+    section = shuren.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    assert section.footer.paragraphs[0].text == "— 1 —"
+    assert shuren.styles["Footer"].font.size.pt == 14

@@ -1,0 +1,67 @@
+from decimal import Decimal
+
+import pytest
+
+from perfreport.errors import DataError
+from perfreport.source import load_text
+from perfreport.validate import complete, validate
+
+from conftest import MINIMAL
+
+
+def problems(text):
+    with pytest.raises(DataError) as exc:
+        validate(load_text(text, "u.yaml"))
+    return exc.value.problems
+
+
+def test_minimal_unit_is_valid_and_gets_defaults():
+    unit = validate(load_text(MINIMAL))
+    assert unit["unit"]["self_name"] == "我单位"
+    assert unit["funds"]["spent"] == Decimal("62.5")
+
+
+def test_all_errors_are_reported_at_once_in_line_order():
+    found = problems("""\
+unit: {name: a}
+year: 20x
+funds: {budget: 约20万, spent: 1, budjet: 3}
+""")
+    assert [p.code for p in found] == ["PR102", "PR102", "PR103", "PR103", "PR101"]
+    lines = [p.location.line for p in found]
+    assert lines == sorted(lines)
+
+
+def test_type_error_message_is_for_a_clerk():
+    text = MINIMAL + "projects:\n  - {name: a, budget: 1, spent: 1}\n  - {name: b, budget: 1, spent: 约20万}\n"
+    (problem,) = problems(text)
+    assert str(problem) == "u.yaml:12:33: [projects[2].spent] 执行数：应为数字，实际为“约20万”"
+
+
+def test_unknown_key_suggests_the_nearest_known_one():
+    (problem,) = problems(MINIMAL.replace("budget: 100", "budjet: 100\n  budget: 100"))
+    assert problem.message == "未知字段 budjet，是否为 budget？"
+    assert problem.location.path == ("funds", "budjet")
+
+
+def test_missing_required_field_names_its_chinese_label():
+    (problem,) = problems(MINIMAL.replace("  spent: 62.5\n", ""))
+    assert problem.message == "缺少必填字段 spent（全年执行数）"
+    assert problem.location.path == ("funds", "spent")
+
+
+def test_allowed_values_are_listed():
+    (problem,) = problems(MINIMAL + "settings: {money_unit: 千元}\n")
+    assert "万元、元" in problem.message and "千元" in problem.message
+
+
+def test_float_is_never_accepted_as_an_amount_only_exact_numbers():
+    unit = validate(load_text(MINIMAL.replace("budget: 100", "budget: 100.10")))
+    assert unit["funds"]["budget"] == Decimal("100.10")
+
+
+def test_complete_fills_every_documented_key():
+    unit = complete(validate(load_text(MINIMAL)))
+    assert unit["analysis"]["output"] is None
+    assert unit["projects"] == [] and unit["improvements"] == []
+    assert unit["problems"] == {"management": None, "funds": None, "performance": None, "other": None}
