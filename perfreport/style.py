@@ -5,7 +5,6 @@ A profile is a mapping; a partial profile is laid over a complete one with
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -52,11 +51,19 @@ def twips_from_pt(pt) -> int:
 
 
 def merge(base: dict, over: dict) -> dict:
-    """``over`` laid on ``base``: mappings merge key by key, anything else replaces."""
+    """``over`` laid on ``base``: mappings merge key by key, lists of mappings item by item,
+    anything else replaces.
+
+    >>> merge({"a": {"x": 1, "y": 2}, "h": [{"s": 1}, {"s": 2}]}, {"a": {"y": 3}, "h": [{"s": 9}]})
+    {'a': {'x': 1, 'y': 3}, 'h': [{'s': 9}, {'s': 2}]}
+    """
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            out[key] = merge(old, value)
+        elif isinstance(value, list) and isinstance(old, list) and all(isinstance(v, dict) for v in value + old):
+            out[key] = [merge(old[i], v) if i < len(old) else v for i, v in enumerate(value)] + old[len(value):]
         else:
             out[key] = value
     return out
@@ -86,7 +93,3 @@ def number_settings(profile: dict, unit_settings: dict | None) -> dict:
         if value is not None:
             settings[key] = value
     return settings
-
-
-def as_decimal(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
