@@ -1,6 +1,6 @@
 """The public API: load a unit file into a :class:`Report`, render a report to .docx.
 
-The pipeline runs one way: load -> validate -> compute -> render -> build -> write.
+The pipeline runs one way: source -> validate -> compute -> render -> build -> write.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .build import build
 from .compute import Figures, compute
 from .errors import Location, OutputError, Problem
 from .i18n import _
+from .scoring_rules import load_rules
 from .source import Source, load_file
 from .style import number_settings
 from .templating import environment, render_template
@@ -24,13 +25,16 @@ class Report:
     """A validated unit with its computed figures, ready to render.
 
     ``unit`` is the unit file's data with every documented key present
-    (absent ones as ``None``); ``figures`` is everything computed from it;
-    ``warnings`` lists problems that do not stop a render.
+    (absent ones as ``None``); ``figures`` is everything computed from it
+    under the rule set in force; ``format`` is the report format it was
+    prepared for; ``warnings`` lists problems that do not stop a render.
     """
 
     unit: dict
     figures: Figures
     source: Source
+    format: formats.Format
+    settings: dict
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -38,27 +42,35 @@ class Report:
         return self.source.file
 
 
-def load(path: str | Path) -> Report:
+def load(path: str | Path, *, format: str | None = None, template_dirs: list[str | Path] = (),
+         rules: str | None = None) -> Report:
     """Read, validate and compute the unit file at ``path``.
 
-    Raises :class:`~perfreport.DataError` listing every problem, each located.
+    ``format`` (default: the unit file's ``format``, else ``standard``) decides
+    the style and the default rule set; ``rules`` (default: the unit file's
+    ``rules``, else the format's, else ``standard``) decides scoring. Raises
+    :class:`~perfreport.DataError` listing every problem, each located.
     """
-    source = load_file(path)
-    return report_from_source(source)
+    return prepare(load_file(path), format=format, template_dirs=template_dirs, rules=rules)
 
 
-def report_from_source(source: Source) -> Report:
+def prepare(source: Source, *, format: str | None = None, template_dirs: list[str | Path] = (),
+            rules: str | None = None) -> Report:
+    """A :class:`Report` from an already read :class:`~perfreport.source.Source`."""
     unit = complete(validate(source))
-    return Report(unit, compute(unit), source, list(source.warnings))
-
-
-def render_markup(report: Report, fmt: formats.Format) -> str:
-    """The report markup that the format's templates produce for ``report``."""
-    settings = number_settings(fmt.profile, report.unit.get("settings"))
+    fmt = formats.resolve(format or unit.get("format"), template_dirs)
+    settings = number_settings(fmt.profile, unit.get("settings"))
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
+    rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
+    figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
+    return Report(unit, figures, source, fmt, settings, list(source.warnings))
+
+
+def render_markup(report: Report) -> str:
+    """The report markup that the report's format produces."""
     context = dict(report.unit)
-    context.update(figures=report.figures, settings=settings, format=fmt.name)
-    env = environment(fmt.search_path)
+    context.update(figures=report.figures, settings=report.settings, format=report.format.name)
+    env = environment(report.format.search_path)
     return render_template(env, formats.ENTRY_TEMPLATE, context)
 
 
@@ -66,16 +78,15 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
            template_dirs: list[str | Path] = ()) -> Path:
     """Render ``report`` (a :class:`Report` or the path of a unit file) to the .docx file ``output``.
 
-    ``format`` names the report format (default: the unit file's ``format``,
-    else ``standard``); ``template_dirs`` are searched for formats before the
-    built-in ones. The file is written atomically. Returns the output path.
+    ``format`` and ``template_dirs`` choose another format than the one the
+    report was loaded for. The file is written atomically. Returns its path.
     """
     if not isinstance(report, Report):
-        report = load(report)
+        report = load(report, format=format, template_dirs=template_dirs)
+    elif format and format != report.format.name or template_dirs:
+        report = prepare(report.source, format=format or report.format.name, template_dirs=template_dirs)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
-    fmt = formats.resolve(format or report.unit.get("format"), template_dirs)
-    text = render_markup(report, fmt)
-    document = build(markup.parse(text, str(fmt.chain[0] / formats.ENTRY_TEMPLATE)), fmt.profile,
-                     str(fmt.chain[0] / formats.ENTRY_TEMPLATE))
+    template = str(report.format.chain[0] / formats.ENTRY_TEMPLATE)
+    document = build(markup.parse(render_markup(report), template), report.format.profile, template)
     return write_atomic(output, document.save)

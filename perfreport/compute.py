@@ -1,15 +1,20 @@
 """Figures computed from a valid unit: pure functions, exact arithmetic, no formatting, no I/O.
 
-Amounts stay :class:`~decimal.Decimal` as read; rates are exact
-:class:`~fractions.Fraction` values (0.9343…, not 93.43) and are rounded half
-up only when a template formats them. A rate whose denominator is zero is
-``None`` ("not applicable"), never 0.
+Amounts stay :class:`~decimal.Decimal` as read; rates and scores are exact
+:class:`~fractions.Fraction` values (a rate is 0.9343…, not 93.43) and are
+rounded half up only when a template formats them. A figure whose inputs are
+absent is ``None``; a rate whose denominator is zero is ``None`` too ("not
+applicable", printed as the placeholder 「—」), never 0. Every formula is
+documented in docs/scoring.md.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+
+from .i18n import _
+from .scoring_rules import Rules, load_rules
 
 
 def ratio(numerator, denominator) -> Fraction | None:
@@ -25,9 +30,43 @@ def ratio(numerator, denominator) -> Fraction | None:
     return Fraction(numerator) / Fraction(denominator)
 
 
+def change(current, previous) -> Fraction | None:
+    """``(current − previous) / previous``, e.g. the "三公"经费变动率."""
+    if current is None:
+        return None
+    return ratio(Fraction(current) - Fraction(previous), previous) if previous is not None else None
+
+
 def total(values) -> Decimal:
-    """The exact sum of amounts (Decimal addition is exact at the default precision for report figures)."""
+    """The exact sum of amounts."""
     return sum((Decimal(v) for v in values), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the computation noticed that a checker should report: a code, words, a data path."""
+
+    code: str
+    message: str
+    path: tuple
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    index: int
+    level1: str
+    level2: str
+    name: str
+    nature: str                 # ≥ ≤ = 定性
+    unit: str | None
+    target: object
+    actual: object
+    weight: Fraction | None     # the 分值 used, after sharing category weights and rescaling
+    score: Fraction | None      # None: not applicable or not computable
+    achieved: bool | None
+    applicable: bool
+    stated_score: Decimal | None
+    deviation_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -38,45 +77,315 @@ class ProjectFigures:
     name: str
     budget: Decimal
     spent: Decimal
+    initial_budget: Decimal | None
     execution_rate: Fraction | None
+    bucket: str | None
+    assessed: bool
+    execution_weight: Fraction
+    execution_score: Fraction | None
+    indicators: tuple[IndicatorScore, ...]
+    computed_score: Fraction | None   # from the indicators, when the project has them
+    stated_score: Decimal | None      # as the unit file states it
+    score: Fraction | None            # computed when possible, else stated
+    grade: str | None
+    stated_grade: str | None
+    deviation_reason: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Projects sharing a bucket or a grade: how many, what share of all, their amounts."""
+
+    label: str
+    count: int
+    share: Fraction | None
+    budget: Decimal
+    spent: Decimal
+
+
+@dataclass(frozen=True)
+class UnitScoreItem:
+    index: int
+    level1: str
+    level2: str | None
+    name: str
+    weight: Decimal
+    deduction: Decimal
+    score: Decimal
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    """The 部门整体 score: full marks, score, the items that lost points, grade."""
+
+    full: Decimal
+    score: Decimal
+    items: tuple[UnitScoreItem, ...]
+    lost: tuple[UnitScoreItem, ...]
+    grade: str | None
 
 
 @dataclass(frozen=True)
 class Figures:
     """Everything a report states that can be derived from the data."""
 
+    rules: Rules
     budget: Decimal
     spent: Decimal
     received: Decimal | None
-    execution_rate: Fraction | None  # 预算（资金）执行率 = spent / budget
-    arrival_rate: Fraction | None    # 资金到位率 = received / budget
+    initial_budget: Decimal | None
+    execution_rate: Fraction | None      # 预算执行率
+    arrival_rate: Fraction | None        # 资金到位率
+    adjustment_rate: Fraction | None     # 预算调整率
+    control_rate: Fraction | None        # 预算控制率
+    carryover_rate: Fraction | None      # 结转结余率
+    three_public_change: Fraction | None  # "三公"经费变动率
+    staff_control_rate: Fraction | None  # 在职人员控制率
+    procurement_rate: Fraction | None    # 政府采购执行率
     project_count: int | None
+    assessed_count: int
+    coverage: Fraction | None            # 自评覆盖率
+    assessed_budget_total: Decimal
+    assessed_share: Fraction | None      # 自评项目金额占财政支出总额的比例
     projects: tuple[ProjectFigures, ...]
     project_budget_total: Decimal
     project_spent_total: Decimal
     project_execution_rate: Fraction | None
+    buckets: tuple[Group, ...]
+    grades: tuple[Group, ...]
+    graded_count: int
+    unit_score: UnitScore | None
+    notes: tuple[Note, ...]
 
 
-def compute(unit: dict) -> Figures:
-    """All figures of a validated unit."""
+# --- indicators and projects ---------------------------------------------------------------------
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def _nature(indicator: dict) -> str:
+    return indicator.get("nature") or ("≥" if _is_number(indicator.get("target")) else "定性")
+
+
+def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> list[Fraction | None]:
+    """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight; rescaled over
+    the applicable ones so that they still add up to the same total."""
+    own = [None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators]
+    shared: dict[str, int] = {}
+    for indicator, weight in zip(indicators, own):
+        if weight is None:
+            key = indicator["level1"] if indicator["level1"] in rules.categories else "*"
+            shared[key] = shared.get(key, 0) + 1
+    weights = []
+    for i, (indicator, weight) in enumerate(zip(indicators, own)):
+        if weight is None:
+            key = indicator["level1"] if indicator["level1"] in rules.categories else "*"
+            if key not in rules.categories:
+                notes.append(Note("PR520", _("指标“{name}”没有分值，评分规则也没有一级指标“{level1}”的分值").format(
+                    name=indicator["name"], level1=indicator["level1"]),
+                                  path + (i, "weight")))
+                weight = None
+            else:
+                weight = rules.categories[key] / shared[key]
+        weights.append(weight)
+    if any(w is None for w in weights):
+        return weights
+    all_weight = sum(weights, Fraction(0))
+    applicable = sum((w for w, ind in zip(weights, indicators) if ind.get("applicable", True)), Fraction(0))
+    factor = all_weight / applicable if applicable else Fraction(0)
+    return [w * factor for w in weights]
+
+
+def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fraction | None, bool | None]:
+    """The fraction of its 分值 an indicator earns (before capping), and whether it met its target."""
+    target, actual = indicator.get("target"), indicator.get("actual")
+    if actual is None:
+        return None, None
+    if nature == "定性":
+        tiers = rules.qualitative
+        tier = str(actual) if str(actual) in tiers else (next(iter(tiers)) if str(actual) == str(target) else None)
+        if tier is None:
+            return None, None
+        return tiers[tier], tier == next(iter(tiers))
+    if not (_is_number(target) and _is_number(actual)):
+        return None, None
+    t, a = Fraction(target), Fraction(actual)
+    if nature == "≥":
+        earned = Fraction(1) if t <= 0 else min(a / t, Fraction(1))
+        if rules.over_above and t > 0 and a / t - 1 >= rules.over_above:
+            earned -= rules.over_deduct
+        return max(earned, Fraction(0)), a >= t
+    if nature == "≤":
+        if a <= t:
+            return Fraction(1), True
+        return (t / a if t > 0 else Fraction(0)), False
+    # "="
+    if a == t:
+        return Fraction(1), True
+    high, low = max(a, t), min(a, t)
+    return (max(low, Fraction(0)) / high if high > 0 else Fraction(0)), False
+
+
+def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), notes: list | None = None) -> tuple[IndicatorScore, ...]:
+    """Each indicator's score, capped at its 分值; not-applicable indicators score ``None``."""
+    notes = [] if notes is None else notes
+    weights = _weights(indicators, rules, path, notes)
+    out = []
+    for i, (indicator, weight) in enumerate(zip(indicators, weights)):
+        nature = _nature(indicator)
+        applicable = indicator.get("applicable", True) is not False
+        score = achieved = None
+        if applicable:
+            earned, achieved = _fraction_earned(indicator, nature, rules)
+            if earned is None:
+                if indicator.get("actual") is None:
+                    notes.append(Note("PR521", _("指标“{name}”缺少实际完成值，无法计分").format(name=indicator["name"]), path + (i, "actual")))
+                else:
+                    notes.append(Note("PR522", _("指标“{name}”的实际完成值无法与指标值比较（性质 {nature}）").format(
+                        name=indicator["name"], nature=nature),
+                                      path + (i, "actual")))
+            elif weight is not None:
+                score = min(weight * earned, weight)
+        out.append(IndicatorScore(
+            i + 1, indicator["level1"], indicator["level2"], indicator["name"], nature, indicator.get("unit"),
+            indicator.get("target"), indicator.get("actual"), weight if applicable else None, score, achieved,
+            applicable, indicator.get("score"), indicator.get("deviation_reason")))
+    return tuple(out)
+
+
+def _execution_rate(spent, budget, initial_budget, rules: Rules) -> Fraction | None:
+    return ratio(spent, initial_budget if rules.denominator == "initial_budget" else budget)
+
+
+def _cap(score: Fraction, rate: Fraction | None, rules: Rules) -> Fraction:
+    if rate is None:
+        return score
+    for below, cap in rules.cap_by_execution:
+        if rate < below:
+            return min(score, cap)
+    return score
+
+
+def score_project(index: int, project: dict, rules: Rules, notes: list) -> ProjectFigures:
+    path = ("projects", index - 1)
+    rate = _execution_rate(project["spent"], project["budget"], project.get("initial_budget"), rules)
+    execution_score = None if rate is None else min(rules.execution_weight * rate, rules.execution_weight)
+    indicators = score_indicators(project.get("indicators") or [], rules, path + ("indicators",), notes)
+    computed = None
+    applicable = [i for i in indicators if i.applicable]
+    if applicable and execution_score is not None and all(i.score is not None for i in applicable):
+        computed = _cap(execution_score + sum((i.score for i in applicable), Fraction(0)), rate, rules)
+    stated = project.get("score")
+    score = computed if computed is not None else (None if stated is None else Fraction(stated))
+    if rate is None and project["budget"] == 0:
+        notes.append(Note("PR523", _("项目“{name}”预算数为 0，执行率不适用").format(name=project["name"]), path + ("budget",)))
+    return ProjectFigures(
+        index=index, name=project["name"], budget=Decimal(project["budget"]), spent=Decimal(project["spent"]),
+        initial_budget=None if project.get("initial_budget") is None else Decimal(project["initial_budget"]),
+        execution_rate=rate, bucket=rules.bucket(rate), assessed=project.get("assessed", True) is not False,
+        execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
+        computed_score=computed, stated_score=stated, score=score, grade=rules.grade(score),
+        stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"))
+
+
+# --- groups ---------------------------------------------------------------------------------------
+
+def largest_remainder(counts: list[int], decimals: int) -> list[Fraction]:
+    """Shares of ``sum(counts)`` rounded to ``decimals`` places of a percentage so that they add up to
+    exactly 100%: round all down, then give the spare units to the largest remainders (ties: first).
+
+    >>> [float(s * 100) for s in largest_remainder([13, 3, 17, 3], 2)]
+    [36.11, 8.34, 47.22, 8.33]
+    """
+    n = sum(counts)
+    if not n:
+        return [Fraction(0) for _c in counts]
+    unit = 10 ** (decimals + 2)  # units of the last shown digit in 100%
+    exact = [Fraction(c * unit, n) for c in counts]
+    floors = [e.numerator // e.denominator for e in exact]
+    spare = unit - sum(floors)
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:spare]:
+        floors[i] += 1
+    return [Fraction(f, unit) for f in floors]
+
+
+def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int) -> tuple[Group, ...]:
+    members = {label: [p for p in projects if key(p) == label] for label in labels}
+    counts = [len(members[label]) for label in labels]
+    n = sum(counts)
+    if shares == "largest_remainder":
+        fractions = largest_remainder(counts, decimals)
+    else:
+        fractions = [ratio(c, n) for c in counts]
+    return tuple(Group(label, count, fraction if n else None, total(p.budget for p in members[label]),
+                       total(p.spent for p in members[label]))
+                 for label, count, fraction in zip(labels, counts, fractions))
+
+
+def unit_score(items: list[dict], rules: Rules) -> UnitScore | None:
+    """The 部门整体 score from its indicator table: 分值 − 扣分 per item (not below 0)."""
+    if not items:
+        return None
+    scored = []
+    for i, item in enumerate(items, start=1):
+        weight = Decimal(item["weight"])
+        deduction = min(Decimal(item.get("deduction") or 0), weight)
+        scored.append(UnitScoreItem(i, item["level1"], item.get("level2"), item["name"], weight, deduction,
+                                    weight - deduction, item.get("reason")))
+    full = total(s.weight for s in scored)
+    score = total(s.score for s in scored)
+    return UnitScore(full, score, tuple(scored), tuple(s for s in scored if s.deduction),
+                     rules.grade(Fraction(score) * 100 / Fraction(full)) if full else None)
+
+
+# --- the unit --------------------------------------------------------------------------------------
+
+def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -> Figures:
+    """All figures of a validated (and completed) unit under ``rules`` (default: standard)."""
+    rules = rules or load_rules()
+    notes: list[Note] = []
     funds = unit["funds"]
-    projects = tuple(
-        ProjectFigures(i, p["name"], Decimal(p["budget"]), Decimal(p["spent"]), ratio(p["spent"], p["budget"]))
-        for i, p in enumerate(unit.get("projects") or (), start=1)
-    )
-    budget_total = total(p.budget for p in projects)
-    spent_total = total(p.spent for p in projects)
+    projects = tuple(score_project(i, p, rules, notes) for i, p in enumerate(unit.get("projects") or (), start=1))
     count = len(projects) if projects else unit.get("project_count")
-    received = funds.get("received")
+    assessed = [p for p in projects if p.assessed]
+    assessed_budget = total(p.budget for p in assessed)
+    graded = [p for p in projects if p.grade is not None]
+    staff = unit.get("staff") or {}
+    spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds["budget"]
+    project_budget, project_spent = total(p.budget for p in projects), total(p.spent for p in projects)
     return Figures(
+        rules=rules,
         budget=Decimal(funds["budget"]),
         spent=Decimal(funds["spent"]),
-        received=None if received is None else Decimal(received),
-        execution_rate=ratio(funds["spent"], funds["budget"]),
-        arrival_rate=ratio(received, funds["budget"]),
+        received=None if funds.get("received") is None else Decimal(funds["received"]),
+        initial_budget=None if funds.get("initial_budget") is None else Decimal(funds["initial_budget"]),
+        execution_rate=_execution_rate(funds["spent"], funds["budget"], funds.get("initial_budget"), rules),
+        arrival_rate=ratio(funds.get("received"), funds["budget"]),
+        adjustment_rate=ratio(funds.get("adjustment"), funds.get("initial_budget")),
+        control_rate=ratio(funds.get("supplementary"), funds.get("initial_budget")),
+        carryover_rate=ratio(funds.get("carryover"), spent_or_budget),
+        three_public_change=change(funds.get("three_public"), funds.get("three_public_last_year")),
+        staff_control_rate=ratio(staff.get("actual"), staff.get("authorized")),
+        procurement_rate=ratio(funds.get("procurement_actual"), funds.get("procurement_budget")),
         project_count=count,
+        assessed_count=len(assessed),
+        coverage=ratio(len(assessed), len(projects)) if projects else None,
+        assessed_budget_total=assessed_budget,
+        assessed_share=ratio(assessed_budget, funds.get("total_expenditure")) if projects else None,
         projects=projects,
-        project_budget_total=budget_total,
-        project_spent_total=spent_total,
-        project_execution_rate=ratio(spent_total, budget_total),
+        project_budget_total=project_budget,
+        project_spent_total=project_spent,
+        project_execution_rate=ratio(project_spent, project_budget),
+        buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals),
+        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals),
+        graded_count=len(graded),
+        unit_score=unit_score(unit.get("unit_scoring") or [], rules),
+        notes=tuple(notes),
     )
+
+
+__all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
+           "unit_score", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]

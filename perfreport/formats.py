@@ -33,6 +33,7 @@ class Format:
     chain: list[Path]            # the format's folder, then what it extends, …
     roots: list[Path]            # template directories (user's first, built-in last)
     profile: dict = field(default_factory=dict)
+    rules: str | None = None     # the rule set the format names (nearest in the chain)
 
     @property
     def search_path(self) -> list[Path]:
@@ -84,4 +85,5 @@ def resolve(name: str | None = None, template_dirs: list[str | Path] = ()) -> Fo
         if style:
             path = folder / style
             profile = merge(profile, read_profile(path) if path.is_file() else builtin_profile(style))
-    return Format(name, str(metas[0].get("description", "")), chain, roots, profile)
+    rules = next((meta["rules"] for meta in metas if meta.get("rules")), None)
+    return Format(name, str(metas[0].get("description", "")), chain, roots, profile, rules)
