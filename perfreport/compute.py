@@ -192,6 +192,10 @@ def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> 
         weights.append(weight)
     if any(w is None for w in weights):
         return weights
+    if weights and all(w is None for w in own):
+        # only category weights: the categories a project has share the indicators' full score
+        present = sum(weights, Fraction(0))
+        weights = [w * (rules.total - rules.execution_weight) / present for w in weights]
     all_weight = sum(weights, Fraction(0))
     applicable = sum((w for w, ind in zip(weights, indicators) if ind.get("applicable", True)), Fraction(0))
     factor = all_weight / applicable if applicable else Fraction(0)

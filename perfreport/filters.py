@@ -135,6 +135,22 @@ def percent(context, rate, decimals: int | None = None) -> str:
     return percent_text(rate, decimals)
 
 
+def score_text(value, decimals: int = 2) -> str:
+    """A score rounded half up to at most ``decimals`` places, without trailing zeros: 87, 90.01, 87.5.
+
+    >>> score_text(Fraction(175, 2)), score_text(Decimal("90.005")), score_text(87)
+    ('87.5', '90.01', '87')
+    """
+    text = str(round_half_up(value, decimals))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@pass_context
+def score(context, value, decimals: int = 2) -> str:
+    """``{{ project.score|score }}`` → ``87.5``; no score → the placeholder."""
+    return _absent(context) if value is None else score_text(value, decimals)
+
+
 @pass_context
 def measure(context, value, unit: str | None = None) -> str:
     """An indicator value as written in the data, with its unit: ``90`` + ``%`` → ``90%``; text as is."""
@@ -146,6 +162,7 @@ def measure(context, value, unit: str | None = None) -> str:
 
 
 FILTERS = {
+    "score": score,
     "measure": measure,
     "money": money,
     "amount": amount,

@@ -65,3 +65,21 @@ def test_complete_fills_every_documented_key():
     assert unit["analysis"]["output"] is None
     assert unit["projects"] == [] and unit["improvements"] == []
     assert unit["problems"] == {"management": None, "funds": None, "performance": None, "other": None}
+
+
+def test_no_schema_key_is_shadowed_by_a_dict_method_in_templates():
+    """Jinja looks up attributes before items: a key named like a dict method (items, keys, …)
+    would give the method, not the data."""
+    shadowed = set(dir(dict))
+
+    def keys(schema):
+        for key, rules in schema.items():
+            yield key
+            if rules.get("type") == "dict" and "schema" in rules:
+                yield from keys(rules["schema"])
+            items = rules.get("schema") if rules.get("type") == "list" else None
+            if items and items.get("type") == "dict":
+                yield from keys(items["schema"])
+
+    from perfreport.validate import unit_schema
+    assert not shadowed & set(keys(unit_schema()))
