@@ -62,3 +62,32 @@ def test_page_and_footer(shuren):
     assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
     assert section.footer.paragraphs[0].text == "— 1 —"
     assert shuren.styles["Footer"].font.size.pt == 14
+
+
+def document(rendered, stem):
+    import docx
+    return docx.Document(str(rendered[stem]))
+
+
+def test_zhongfeng_shows_the_computed_execution_rate_not_the_typed_56(rendered):
+    text = body_text(document(rendered, "zhongfeng-2022"))
+    assert "财政局下达项目指标金额为6024.60万元，实际执行3789.97万元，资金执行率为62.91%。" in text
+    assert "56%" not in text
+    assert "执行率100%的项目" not in text  # no project list: no bucket sentence
+    assert "617705万元" not in text and "共计617705元" in text
+
+
+def test_zhongfeng_ten_overall_goals_numbered(rendered):
+    doc = document(rendered, "zhongfeng-2022")
+    paragraphs = [p.text for p in doc.paragraphs]
+    start = paragraphs.index("（一）总体绩效目标完成情况分析")
+    goals = [p.text for p in doc.paragraphs[start:] if p.style.name == "Heading 3"][:10]
+    assert goals[0] == "1.确保镇民政事务工作顺利开展" and goals[-1] == "10.确保全镇林业工作正常开展" and len(goals) == 10
+
+
+def test_laiyuan_figures(rendered):
+    text = body_text(document(rendered, "laiyuan-2023"))
+    assert "纳入自评的项目共15个，预算144.9552万元，执行144.9552万元，项目执行率为100.00%。" in text
+    assert "其中，执行率100%的项目15个，预算金额144.9552万元。" in text
+    assert "本年度自评项目15个，自评覆盖率100.00%。自评结果：“优”15个，占100.00%。" in text
+    assert "2022年度15个项目" not in text
