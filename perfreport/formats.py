@@ -85,5 +85,6 @@ def resolve(name: str | None = None, template_dirs: list[str | Path] = ()) -> Fo
         if style:
             path = folder / style
             profile = merge(profile, read_profile(path) if path.is_file() else builtin_profile(style))
-    rules = next((meta["rules"] for meta in metas if meta.get("rules")), None)
+    rules = next((str(folder / meta["rules"]) if (folder / str(meta["rules"])).is_file() else meta["rules"]
+                  for folder, meta in zip(chain, metas) if meta.get("rules")), None)
     return Format(name, str(metas[0].get("description", "")), chain, roots, profile, rules)

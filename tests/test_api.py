@@ -58,3 +58,31 @@ def test_user_text_with_markup_characters_appears_literally(write_unit, tmp_path
 def test_signature_with_date(write_unit, tmp_path):
     text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL + "date: 2024-03-05\n"), tmp_path / "x.docx"))))
     assert text.endswith("测试镇人民政府\n2024年3月5日")
+
+
+def test_rule_set_from_unit_file_format_or_argument(write_unit, tmp_path):
+    text = MINIMAL.replace("spent: 62.5", "spent: 65") + """\
+projects:
+  - name: p
+    budget: 100
+    spent: 65
+    indicators:
+      - {level1: 产出指标, level2: 数量指标, name: i, target: 1, actual: 1, weight: 90}
+"""
+    path = write_unit(text)
+    assert perfreport.load(path).figures.projects[0].score == 96.5          # standard: no cap
+    assert perfreport.load(path, rules="sichuan").figures.projects[0].score == 79
+    assert perfreport.load(write_unit(text + "rules: sichuan\n", "u2.yaml")).figures.projects[0].score == 79
+    county = tmp_path / "formats" / "county"
+    county.mkdir(parents=True)
+    (county / "format.yml").write_text("extends: standard\nrules: county-rules.yml\n", encoding="utf-8")
+    (county / "report.xml.j2").write_text('{% extends "standard/report.xml.j2" %}', encoding="utf-8")
+    (county / "county-rules.yml").write_text("extends: standard\ncap_by_execution: [{below: 0.7, cap: 60}]\n", encoding="utf-8")
+    report = perfreport.load(path, format="county", template_dirs=[tmp_path / "formats"])
+    assert report.figures.projects[0].score == 60
+
+
+def test_unknown_rule_set_is_a_data_error(write_unit):
+    with pytest.raises(DataError) as exc:
+        perfreport.load(write_unit(MINIMAL + "rules: nowhere\n"))
+    assert exc.value.problems[0].code == "PR210"
