@@ -9,8 +9,9 @@ from pathlib import Path
 
 from . import formats, markup
 from .build import build
+from .check import check
 from .compute import Figures, compute
-from .errors import Location, OutputError, Problem
+from .errors import DataError, Location, OutputError, Problem
 from .i18n import _
 from .scoring_rules import load_rules
 from .source import Source, load_file
@@ -35,11 +36,20 @@ class Report:
     source: Source
     format: formats.Format
     settings: dict
-    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def file(self) -> str | None:
         return self.source.file
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Findings that stop a render (a rule set can raise a check to an error)."""
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level != "error"]
 
 
 def load(path: str | Path, *, format: str | None = None, template_dirs: list[str | Path] = (),
@@ -63,7 +73,7 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
     figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
-    return Report(unit, figures, source, fmt, settings, list(source.warnings))
+    return Report(unit, figures, source, fmt, settings, list(source.warnings) + check(unit, figures, source))
 
 
 def render_markup(report: Report) -> str:
@@ -85,6 +95,8 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         report = load(report, format=format, template_dirs=template_dirs)
     elif format and format != report.format.name or template_dirs:
         report = prepare(report.source, format=format or report.format.name, template_dirs=template_dirs)
+    if report.errors:
+        raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
     template = str(report.format.chain[0] / formats.ENTRY_TEMPLATE)

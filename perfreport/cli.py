@@ -57,12 +57,85 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
     """由数据文件 UNIT 生成报告。"""
     from .api import load, render as render_report
 
-    report = load(unit)
+    report = load(unit, format=format_name, template_dirs=list(template_dirs))
     for warning in report.warnings:
         click.echo(f"{warning} [{warning.code} 警告]", err=True)
     output = output or Path(unit.stem + ".docx")
-    written = render_report(report, output, format=format_name, template_dirs=list(template_dirs))
+    written = render_report(report, output)
     click.echo(f"已生成 {written}")
+
+
+@cli.command()
+@click.argument("unit", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出方式：text 每行一条；json 供县级系统汇总。")
+@click.option("--strict", is_flag=True, help="有警告时也以 1 退出。")
+@click.option("--report-format", "report_format", metavar="NAME", help="按哪个报告格式（及其评分规则）检查；默认取数据文件的 format。")
+@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="先于内置格式查找的格式文件夹（可多次给出）。")
+@click.option("--template", "template_format", metavar="NAME", help="检查报告格式 NAME 的模板（语法、未定义的数据字段）。")
+@click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；默认取环境的 LANG。")
+def check(unit, output_format, strict, report_format, template_dirs, template_format, lang):
+    """检查数据文件 UNIT（和/或模板），列出全部错误和警告。
+
+    退出码：0 无问题；1 只有警告且给出了 --strict；2 有错误。
+    """
+    from .api import load
+    from .errors import DataError
+    from .i18n import set_language
+
+    set_language(lang or _env_language())
+    if unit is None and template_format is None:
+        raise click.UsageError("请给出数据文件 UNIT，或用 --template NAME 检查模板。")
+    problems = []
+    if template_format:
+        from .templatecheck import check_templates
+        problems += check_templates(template_format, list(template_dirs))
+    if unit is not None:
+        try:
+            problems += load(unit, format=report_format, template_dirs=list(template_dirs)).problems
+        except DataError as error:
+            problems += error.problems
+    _print_problems(problems, output_format)
+    if any(p.level == "error" for p in problems):
+        sys.exit(2)
+    if strict and problems:
+        sys.exit(1)
+
+
+def _env_language() -> str | None:
+    import os
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value.split(".")[0]
+    return None
+
+
+def _print_problems(problems, output_format: str) -> None:
+    from .i18n import _
+
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{
+            "level": p.level, "code": p.code, "message": p.message, "file": p.location.file,
+            "line": p.location.line, "column": p.location.column,
+            "path": _path_text(p.location.path)} for p in problems], ensure_ascii=False, indent=2))
+        return
+    for p in problems:
+        level = _("错误") if p.level == "error" else _("警告")
+        click.echo(f"{p} [{p.code} {level}]")
+    errors = sum(p.level == "error" for p in problems)
+    click.echo(_("共 {errors} 个错误，{warnings} 个警告").format(errors=errors, warnings=len(problems) - errors)
+               if problems else _("未发现问题"))
+
+
+def _path_text(path) -> str:
+    from .errors import format_path
+
+    return format_path(path)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,6 +42,7 @@ class Rules:
     buckets: tuple[Band, ...]
     grade_shares: str           # "plain" or "largest_remainder"
     carryover_denominator: str  # "budget" or "spent"
+    levels: dict                # check code -> "error" or "warning" (default warning)
 
     def grade(self, score) -> str | None:
         if score is None:
@@ -130,4 +131,5 @@ def _convert(d: dict) -> Rules:
         buckets=_bands(d["buckets"], "label"),
         grade_shares=_choice(d.get("grade_shares", "plain"), ("plain", "largest_remainder"), "grade_shares"),
         carryover_denominator=_choice(d.get("carryover_denominator", "budget"), ("budget", "spent"), "carryover_denominator"),
+        levels={str(code): _choice(level, ("error", "warning"), str(code)) for code, level in (d.get("checks") or {}).items()},
     )

@@ -1,0 +1,263 @@
+"""Consistency checks: what a county reviewer would catch, each finding located in the unit file.
+
+Input: the validated unit, its figures and its source (for locations). Output:
+a list of :class:`~perfreport.errors.Problem`, warnings unless the rule set's
+``checks`` raises a code to an error. Every code is documented in docs/checks.md.
+
+Stated figures are compared with what the data give **allowing for the
+rounding of the numbers given**: each input may be off by half a unit of its
+last digit, so the true value lies in an interval; only a stated figure
+outside that interval (itself widened by its own rounding) is flagged.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+from .compute import Figures
+from .errors import Problem
+from .i18n import _
+from .source import Source
+
+Interval = tuple[Fraction, Fraction]
+
+
+# --- interval arithmetic ------------------------------------------------------------------------
+
+def half_unit(value) -> Fraction:
+    """Half a unit of the last digit written: 3117.78 → 0.005, 383 → 0.5."""
+    exponent = Decimal(value).as_tuple().exponent
+    return Fraction(1, 2) * Fraction(10) ** exponent
+
+
+def around(value, scale: Fraction = Fraction(1)) -> Interval:
+    """The interval a rounded number stands for (``scale`` converts it, e.g. 1/100 for a percentage)."""
+    h = half_unit(value)
+    return ((Fraction(value) - h) * scale, (Fraction(value) + h) * scale)
+
+
+def quotient(numerator, denominator) -> Interval | None:
+    """Where ``numerator / denominator`` can lie when both are rounded as written (positive values)."""
+    n_lo, n_hi = around(numerator)
+    d_lo, d_hi = around(denominator)
+    if d_lo <= 0:
+        return None
+    return (max(n_lo, Fraction(0)) / d_hi, n_hi / d_lo)
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def summed(values) -> Interval:
+    lo = hi = Fraction(0)
+    for v in values:
+        a, b = around(v)
+        lo, hi = lo + a, hi + b
+    return lo, hi
+
+
+def _pct(value: Fraction) -> str:
+    return f"{float(value * 100):.2f}%"
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+class _Checker:
+    def __init__(self, unit: dict, figures: Figures, source: Source):
+        self.unit, self.figures, self.source = unit, figures, source
+        self.found: list[Problem] = []
+        self.levels = figures.rules.levels
+
+    def add(self, code: str, message: str, path: tuple) -> None:
+        self.found.append(Problem(code, message, self.source.locate(path), self.levels.get(code, "warning")))
+
+    def run(self) -> list[Problem]:
+        for note in self.figures.notes:
+            self.add(note.code, note.message, note.path)
+        self.stated()
+        self.projects()
+        self.indicators(self.unit["goals"].get("indicators") or [], ("goals", "indicators"), None)
+        self.sections()
+        self.texts()
+        self.found.sort(key=lambda p: (p.location.line or 0, p.location.column or 0, p.code))
+        return self.found
+
+    # stated figures, totals and counts
+    def stated(self) -> None:
+        stated, funds, f = self.unit.get("stated") or {}, self.unit["funds"], self.figures
+        denominator = funds.get("initial_budget") if f.rules.denominator == "initial_budget" else funds["budget"]
+        rates = (("execution_rate", funds["spent"], denominator, _("预算执行率")),
+                 ("arrival_rate", funds.get("received"), funds["budget"], _("资金到位率")))
+        for key, numerator, den, label in rates:
+            value = stated.get(key)
+            if value is None or numerator is None or den is None:
+                continue
+            possible = quotient(numerator, den)
+            if possible and not overlaps(around(value, Fraction(1, 100)), possible):
+                self.add("PR501", _("填报的{label}为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
+                    label=label, stated=value, computed=_pct(Fraction(numerator) / Fraction(den)),
+                    numerator=numerator, denominator=den), ("stated", key))
+        if stated.get("coverage") is not None and f.coverage is not None:
+            if not f.coverage * 100 - half_unit(stated["coverage"]) <= Fraction(stated["coverage"]) <= f.coverage * 100 + half_unit(stated["coverage"]):
+                self.add("PR501", _("填报的自评覆盖率为 {stated}%，按项目清单应为 {computed}（{assessed} / {count}）").format(
+                    stated=stated["coverage"], computed=_pct(f.coverage), assessed=f.assessed_count, count=len(f.projects)),
+                    ("stated", "coverage"))
+        projects = self.unit.get("projects") or []
+        for key, label in (("project_budget_total", _("项目预算合计")), ("project_spent_total", _("项目执行合计"))):
+            value = stated.get(key)
+            if value is None or not projects:
+                continue
+            possible = summed(p["budget" if key == "project_budget_total" else "spent"] for p in projects)
+            if not overlaps(around(value), possible):
+                computed = f.project_budget_total if key == "project_budget_total" else f.project_spent_total
+                self.add("PR502", _("填报的{label}为 {stated}，各项目相加为 {computed}").format(
+                    label=label, stated=value, computed=computed), ("stated", key))
+        count = stated.get("project_count")
+        count = self.unit.get("project_count") if count is None else count
+        if count is not None and projects and count != len(projects):
+            path = ("stated", "project_count") if stated.get("project_count") is not None else ("project_count",)
+            self.add("PR503", _("填报的项目个数为 {stated}，项目清单实有 {actual} 个").format(stated=count, actual=len(projects)), path)
+        if stated.get("unit_score") is not None and f.unit_score is not None:
+            if not overlaps(around(stated["unit_score"]), (Fraction(f.unit_score.score),) * 2):
+                self.add("PR502", _("填报的部门整体得分为 {stated}，按各项分值和扣分应为 {computed}").format(
+                    stated=stated["unit_score"], computed=f.unit_score.score), ("stated", "unit_score"))
+
+    # projects: duplicates, scores, grades, reasons, weights
+    def projects(self) -> None:
+        seen: dict[str, tuple[int, dict]] = {}
+        rules = self.figures.rules
+        for i, (project, figures) in enumerate(zip(self.unit.get("projects") or [], self.figures.projects)):
+            path = ("projects", i)
+            first = seen.get(project["name"])
+            if first is None:
+                seen[project["name"]] = (i, project)
+            elif (first[1]["budget"], first[1]["spent"]) == (project["budget"], project["spent"]):
+                self.add("PR504", _("项目“{name}”重复列出（与第 {first} 项相同）").format(name=project["name"], first=first[0] + 1), path)
+            else:
+                self.add("PR505", _("项目“{name}”出现两次，金额不同（另见第 {first} 项）").format(name=project["name"], first=first[0] + 1), path)
+            if figures.stated_score is not None and figures.computed_score is not None:
+                if abs(Fraction(figures.stated_score) - figures.computed_score) > half_unit(figures.stated_score):
+                    self.add("PR513", _("项目“{name}”填报得分 {stated}，按指标计算为 {computed}").format(
+                        name=project["name"], stated=figures.stated_score, computed=f"{float(figures.computed_score):.2f}"),
+                        path + ("score",))
+            if figures.stated_grade and figures.grade and figures.stated_grade != figures.grade:
+                self.add("PR514", _("项目“{name}”填报等级“{stated}”，按得分应为“{computed}”").format(
+                    name=project["name"], stated=figures.stated_grade, computed=figures.grade), path + ("grade",))
+            rate = figures.execution_rate
+            if rate is not None and rate < rules.reason_below and not project.get("deviation_reason"):
+                self.add("PR508", _("项目“{name}”执行率 {rate} 低于 {threshold}，应填写偏差原因（deviation_reason）").format(
+                    name=project["name"], rate=_pct(rate), threshold=_pct(rules.reason_below)), path)
+            indicators = project.get("indicators") or []
+            self.indicators(indicators, path + ("indicators",), figures)
+            weights = [ind.get("weight") for ind in indicators]
+            if indicators and all(w is not None for w in weights):
+                full = rules.execution_weight + sum(Fraction(w) for w in weights)
+                if full != rules.total:
+                    self.add("PR510", _("项目“{name}”的分值合计为 {full}（执行率 {execution} + 指标 {indicators}），应为 {total}").format(
+                        name=project["name"], full=float(full), execution=float(rules.execution_weight),
+                        indicators=float(full - rules.execution_weight), total=float(rules.total)), path + ("indicators",))
+
+    def indicators(self, indicators: list[dict], path: tuple, project) -> None:
+        scored = project.indicators if project is not None else None
+        for i, indicator in enumerate(indicators):
+            achieved = scored[i].achieved if scored is not None else None
+            if scored is None and indicator.get("actual") is not None:
+                from .compute import score_indicators  # a goal indicator is scored for this check only
+                achieved = score_indicators([indicator], self.figures.rules)[0].achieved
+            if achieved is False and not indicator.get("deviation_reason"):
+                self.add("PR507", _("指标“{name}”未达到指标值（{target} → {actual}），应填写偏差原因").format(
+                    name=indicator["name"], target=indicator["target"], actual=indicator["actual"]), path + (i,))
+            weight = scored[i].weight if scored is not None else indicator.get("weight")
+            if indicator.get("score") is not None and weight is not None and Fraction(indicator["score"]) > weight:
+                self.add("PR509", _("指标“{name}”的得分 {score} 超过其分值 {weight}").format(
+                    name=indicator["name"], score=indicator["score"], weight=float(weight)), path + (i, "score"))
+
+    # sections the standard outline expects
+    EXPECTED = (
+        (("background",), "项目背景、内容"),
+        (("fund_management",), "资金管理情况"),
+        (("analysis", "output"), "产出"),
+        (("analysis", "satisfaction"), "满意度"),
+        (("analysis", "conclusion"), "评价结果"),
+    )
+
+    def sections(self) -> None:
+        for path, label in self.EXPECTED:
+            value = self.unit
+            for key in path:
+                value = (value or {}).get(key)
+            if value is None or not str(value).strip():
+                self.add("PR511", _("未填写“{label}”（{path}），报告中将写作“无。”").format(label=_(label), path=".".join(path)), path)
+        if not self.unit.get("improvements"):
+            self.add("PR511", _("未填写“下一步改进措施”（improvements），报告中将写作“无。”"), ("improvements",))
+        disclosure = self.unit.get("disclosure") or {}
+        if not (disclosure.get("where") or disclosure.get("text")):
+            self.add("PR511", _("未填写“结果应用和公开情况”（disclosure），报告中将写作“无。”"), ("disclosure",))
+
+    # narrative text: years, and numbers that restate a figure
+    YEAR_OF_REPORT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度")
+    ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
+    GAP = r"[^\d。；;，,：:]{0,12}?"
+    NUMBER = r"(\d+(?:\.\d+)?)\s*(万元|元|%)"
+
+    def texts(self) -> None:
+        year = self.unit["year"]
+        funds, f = self.unit["funds"], self.figures
+        restated = [
+            (("资金执行率", "预算执行率", "总体执行率"), "%", f.execution_rate, _("预算执行率")),
+            (("资金到位率", "到位率"), "%", f.arrival_rate, _("资金到位率")),
+            (("下达", "预算安排", "安排经费", "全年预算"), "money", funds["budget"], _("全年预算数")),
+            (("到位资金", "实际到位"), "money", funds.get("received"), _("实际到位资金")),
+            (("总体执行", "实际执行", "全年执行"), "money", funds["spent"], _("全年执行数")),
+        ]
+        money_unit = (self.unit.get("settings") or {}).get("money_unit") or "万元"
+        for path, text in _strings(self.unit, ()):
+            if path[:1] in (("notice",), ("stated",), ("format",), ("rules",), ("title",)):
+                continue
+            for match in self.YEAR_OF_REPORT.finditer(text):
+                y = int(match.group(1))
+                if y not in (year, year + 1):
+                    self.add("PR506", _("文字中的“{found}”与自评年度 {year} 不符").format(found=match.group(0), year=year), path)
+            for match in self.ANY_YEAR.finditer(text):
+                if int(match.group(1)) > year + 1:
+                    self.add("PR506", _("文字中的“{found}”晚于自评年度 {year} 的次年").format(found=match.group(0), year=year), path)
+            for words, kind, figure, label in restated:
+                if figure is None:
+                    continue
+                pattern = re.compile("(?:" + "|".join(words) + ")" + self.GAP + self.NUMBER)
+                for match in pattern.finditer(text):
+                    number, unit = Decimal(match.group(1)), match.group(2)
+                    if (kind == "%") != (unit == "%"):
+                        continue
+                    self.compare_restated(number, unit, figure, kind, money_unit, label, match.group(0), path)
+
+    def compare_restated(self, number, unit, figure, kind, money_unit, label, found, path) -> None:
+        if kind == "%":
+            ok = overlaps(around(number, Fraction(1, 100)), (figure, figure))
+            shown = _pct(figure)
+        else:
+            scale = Fraction(1)
+            if unit != money_unit:
+                scale = Fraction(1, 10000) if unit == "元" else Fraction(10000)
+            ok = overlaps(around(number, scale), (Fraction(figure),) * 2)
+            shown = f"{figure}{money_unit}"
+        if not ok:
+            self.add("PR512", _("文字中“{found}”与数据不符：{label}为 {shown}").format(found=found, label=label, shown=shown), path)
+
+
+def _strings(value, path):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, path + (i,))
+
+
+def check(unit: dict, figures: Figures, source: Source) -> list[Problem]:
+    """Every consistency finding for a validated unit, sorted by position in the file."""
+    return _Checker(unit, figures, source).run()
