@@ -76,6 +76,6 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
     fmt = formats.resolve(format or report.unit.get("format"), template_dirs)
     text = render_markup(report, fmt)
-    document = build(markup.parse(text, str(fmt.chain[0] / formats.ENTRY_TEMPLATE)), fmt.profile,
-                     str(fmt.chain[0] / formats.ENTRY_TEMPLATE))
+    entry = str(fmt.templates()[formats.ENTRY_TEMPLATE])
+    document = build(markup.parse(text, entry), fmt.profile, entry, fmt.reference)
     return write_atomic(output, document.save)
