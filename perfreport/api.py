@@ -99,6 +99,6 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
-    template = str(report.format.chain[0] / formats.ENTRY_TEMPLATE)
-    document = build(markup.parse(render_markup(report), template), report.format.profile, template)
+    entry = str(report.format.templates()[formats.ENTRY_TEMPLATE])
+    document = build(markup.parse(render_markup(report), entry), report.format.profile, entry, report.format.reference)
     return write_atomic(output, document.save)

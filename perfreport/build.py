@@ -10,37 +10,70 @@ sets the East Asian font (``w:eastAsia``) and a Western font for digits.
 """
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import docx
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 from . import markup
-from .errors import Location, Problem, TemplateError
+from .errors import DataError, Location, Problem, TemplateError
 from .filters import chinese_numeral
 from .i18n import _
-from .style import points, twips_from_mm, twips_from_pt
+from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 
 W = nsdecls("w")
 HEADINGS = ("h1", "h2", "h3", "h4")
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
 
-def build(root: etree._Element, profile: dict, template: str | None = None) -> docx.document.Document:
-    """A python-docx document for the parsed markup ``root``."""
-    document = docx.Document()
-    apply_profile(document, profile)
+def build(root: etree._Element, profile: dict, template: str | None = None,
+          reference: str | Path | None = None) -> docx.document.Document:
+    """A python-docx document for the parsed markup ``root``.
+
+    The base document is ``reference`` (a .docx whose styles, page setup, header
+    and footer are kept and whose body is dropped, like pandoc's
+    ``--reference-doc``) or python-docx's blank document; the style profile
+    fills in what the base does not define (all of it for the blank document).
+    """
+    document = base_document(reference)
+    ids = apply_profile(document, profile, fill_only=reference is not None)
     body = document.element.body
     sect_pr = body.sectPr
     for child in list(body):
         if child is not sect_pr:
             body.remove(child)
-    xml = "".join(_Writer(profile, template).blocks(root))
+    xml = "".join(_Writer(profile, template, ids, _text_width(document, profile)).blocks(root))
     for element in parse_xml(f"<w:body {W}>{xml}</w:body>"):
         sect_pr.addprevious(element)
     return document
+
+
+def base_document(reference: str | Path | None = None) -> docx.document.Document:
+    """The document a report is built on: the reference .docx, or a blank one."""
+    if reference is None:
+        return docx.Document()
+    try:
+        document = docx.Document(str(reference))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError, etree.XMLSyntaxError) as exc:
+        raise DataError(Problem("PR206", _("无法打开参考文档（应为 Word .docx 文件）：{detail}").format(detail=exc),
+                                Location(str(reference)))) from None
+    if document.element.body.sectPr is None:
+        document.element.body.append(parse_xml(f"<w:sectPr {W}/>"))
+    return document
+
+
+def _text_width(document, profile: dict) -> int:
+    """Width of the text column in twips: the page less the left and right margins."""
+    section = document.sections[0]
+    if section.page_width is not None and section.left_margin is not None and section.right_margin is not None:
+        return section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    width, _height = paper_mm(profile["page"])
+    return twips_from_mm(width) - twips_from_mm(profile["page"]["margin_left_mm"]) - twips_from_mm(profile["page"]["margin_right_mm"])
 
 
 # --- styles -------------------------------------------------------------------------------------
@@ -54,83 +87,117 @@ def _rpr(profile: dict, spec: dict) -> str:
             f'{bold}<w:color w:val="000000"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
 
 
-def _ppr(*, line_pt=None, first_line_chars=None, size=None, align=None, keep_next=False, outline=None) -> str:
+def _ppr(spec: dict | None = None, *, indent: bool = False, align: str = "both", keep_next=False, outline=None) -> str:
+    """Paragraph properties of a profile element: line spacing, first-line indent (if ``indent``), alignment."""
+    spec = spec or {}
     out = "<w:pPr>"
     if keep_next:
         out += "<w:keepNext/>"
-    if line_pt:
-        out += f'<w:spacing w:before="0" w:after="0" w:line="{twips_from_pt(line_pt)}" w:lineRule="exact"/>'
-    else:
-        out += '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
-    if first_line_chars is not None:
-        chars = float(first_line_chars)
-        out += f'<w:ind w:firstLineChars="{round(chars * 100)}" w:firstLine="{round(chars * points(size) * 20)}"/>'
-    if align:
-        out += f'<w:jc w:val="{_JC.get(align, "both")}"/>'
+    line, rule = line_spacing(spec["line_spacing"]) if spec.get("line_spacing") is not None else (240, "auto")
+    out += f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="{rule}"/>'
+    chars = spec.get("first_line_indent_chars")
+    if indent and chars is not None:
+        chars = float(chars)
+        out += f'<w:ind w:firstLineChars="{round(chars * 100)}" w:firstLine="{round(chars * points(spec["size"]) * 20)}"/>'
+    out += f'<w:jc w:val="{_JC.get(spec.get("align") or align, "both")}"/>'
     if outline is not None:
         out += f'<w:outlineLvl w:val="{outline}"/>'
     return out + "</w:pPr>"
 
 
-def _style(style_id: str, name: str, ppr: str, rpr: str, based_on: str | None = "Normal") -> str:
+def _style(style_id: str, ppr: str, rpr: str, based_on: str | None = "Normal") -> str:
     based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
     return (f'<w:style {W} w:type="paragraph" w:customStyle="{0 if style_id in _BUILTIN else 1}" w:styleId="{style_id}">'
-            f'<w:name w:val="{name}"/>{based}<w:qFormat/>{ppr}{rpr}</w:style>')
+            f'<w:name w:val="{STYLE_NAMES[style_id]}"/>{based}<w:qFormat/>{ppr}{rpr}</w:style>')
 
 
-_BUILTIN = {"Normal", "BodyText", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Footer"}
+# Logical style -> the style's name in Word (a reference .docx is matched by name, since
+# Word in Chinese saves its own style ids).
+STYLE_NAMES = {"Normal": "Normal", "BodyText": "Body Text", "Title": "Title", "Heading1": "heading 1",
+               "Heading2": "heading 2", "Heading3": "heading 3", "Heading4": "heading 4", "Footer": "footer",
+               "TableText": "Table Text", "TableGrid": "Table Grid"}
+_BUILTIN = {"Normal", "BodyText", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Footer", "TableGrid"}
+_TABLE_GRID = (f'<w:style {W} w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/>'
+               '<w:tblPr><w:tblBorders>' + "".join(
+                   f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+                   for side in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders></w:tblPr></w:style>")
 
 
-def _styles(profile: dict) -> dict[str, str]:
+def _styles(profile: dict, fill_only: bool = False) -> dict[str, str]:
+    """Style definitions by id. With ``fill_only`` (a reference document) Body Text and Table Text
+    take only paragraph layout from the profile and their font from the reference's Normal."""
     body, title, table, number = profile["body"], profile["title"], profile["table"], profile["page_number"]
     styles = {
-        "Normal": _style("Normal", "Normal", _ppr(line_pt=body["line_spacing_pt"], align="both"), _rpr(profile, body), None),
-        "BodyText": _style("BodyText", "Body Text",
-                           _ppr(line_pt=body["line_spacing_pt"], first_line_chars=body["first_line_indent_chars"], size=body["size"], align="both"),
-                           _rpr(profile, body)),
-        "Title": _style("Title", "Title", _ppr(line_pt=title["line_spacing_pt"], align=title.get("align", "center")), _rpr(profile, title)),
-        "Footer": _style("Footer", "footer", _ppr(), _rpr(profile, number)),
-        "TableText": _style("TableText", "Table Text", _ppr(line_pt=table.get("line_spacing_pt"), align="both"), _rpr(profile, table)),
+        "Normal": _style("Normal", _ppr(body), _rpr(profile, body), None),
+        "BodyText": _style("BodyText", _ppr(body, indent=True), "" if fill_only else _rpr(profile, body)),
+        "Title": _style("Title", _ppr(title, align="center"), _rpr(profile, title)),
+        "Footer": _style("Footer", _ppr(), _rpr(profile, number)),
+        "TableText": _style("TableText", _ppr(table), "" if fill_only else _rpr(profile, table)),
     }
     for level, spec in enumerate(profile["headings"][:4], start=1):
         merged = {**body, **spec}
-        styles[f"Heading{level}"] = _style(
-            f"Heading{level}", f"heading {level}",
-            _ppr(line_pt=merged["line_spacing_pt"], first_line_chars=merged["first_line_indent_chars"],
-                 size=merged["size"], align="both", keep_next=True, outline=level - 1),
-            _rpr(profile, merged))
+        styles[f"Heading{level}"] = _style(f"Heading{level}", _ppr(merged, indent=True, keep_next=True, outline=level - 1),
+                                           _rpr(profile, merged))
+    styles["TableGrid"] = _TABLE_GRID
     return styles
 
 
-def apply_profile(document: docx.document.Document, profile: dict) -> None:
-    """Page setup, styles and page-number footers of ``profile`` on ``document``."""
+def apply_profile(document: docx.document.Document, profile: dict, fill_only: bool = False) -> dict[str, str]:
+    """Styles, page setup and page-number footers of ``profile`` on ``document``.
+
+    Returns the style id to use for each logical style. With ``fill_only`` (a
+    reference document) what the document already defines is kept: styles
+    found by name, document defaults, page setup and an existing footer.
+    """
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
-    body = profile["body"]
-    new_defaults = parse_xml(
-        f'<w:docDefaults {W}><w:rPrDefault>{_rpr(profile, body)}</w:rPrDefault>'
-        f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>')
-    lang = parse_xml(f'<w:lang {W} w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>')
-    new_defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).append(lang)
-    if defaults is not None:
-        defaults.getparent().replace(defaults, new_defaults)
-    else:
-        styles.insert(0, new_defaults)
+    if not fill_only or defaults is None:
+        new_defaults = _doc_defaults(profile)
+        if defaults is not None:
+            defaults.getparent().replace(defaults, new_defaults)
+        else:
+            styles.insert(0, new_defaults)
+    by_name = {s.find(qn("w:name")).get(qn("w:val")).lower(): s for s in styles.findall(qn("w:style"))
+               if s.find(qn("w:name")) is not None}
     existing = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
-    for style_id, xml in _styles(profile).items():
+    ids, added = {}, []
+    for style_id, xml in _styles(profile, fill_only).items():
+        kept = by_name.get(STYLE_NAMES[style_id].lower()) if fill_only else None
+        if kept is not None:
+            ids[style_id] = kept.get(qn("w:styleId"))
+            continue
+        ids[style_id] = style_id
         element = parse_xml(xml)
+        added.append(element)
         if style_id in existing:
             styles.replace(existing[style_id], element)
         else:
             styles.append(element)
-    _page_setup(document, profile)
-    _page_numbers(document, profile)
+    for element in added:   # styles added to a reference are based on its Normal, whatever its id
+        based = element.find(qn("w:basedOn"))
+        if based is not None and based.get(qn("w:val")) == "Normal":
+            based.set(qn("w:val"), ids["Normal"])
+    if not fill_only:
+        _page_setup(document, profile)
+    if not fill_only or document.sections[0].footer.is_linked_to_previous:
+        _page_numbers(document, profile, ids["Footer"])
+    return ids
+
+
+def _doc_defaults(profile: dict):
+    new_defaults = parse_xml(
+        f'<w:docDefaults {W}><w:rPrDefault>{_rpr(profile, profile["body"])}</w:rPrDefault>'
+        f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>')
+    lang = parse_xml(f'<w:lang {W} w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>')
+    new_defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).append(lang)
+    return new_defaults
 
 
 def _page_setup(document, profile: dict) -> None:
     page = profile["page"]
     sect_pr = document.sections[0]._sectPr
-    width, height = twips_from_mm(page["width_mm"]), twips_from_mm(page["height_mm"])
+    width_mm, height_mm = paper_mm(page)
+    width, height = twips_from_mm(width_mm), twips_from_mm(height_mm)
     landscape = page.get("orientation") == "landscape"
     if landscape:
         width, height = max(width, height), min(width, height)
@@ -144,7 +211,9 @@ def _page_setup(document, profile: dict) -> None:
         f'<w:pgMar {W} w:top="{twips_from_mm(page["margin_top_mm"])}" w:right="{twips_from_mm(page["margin_right_mm"])}" '
         f'w:bottom="{twips_from_mm(page["margin_bottom_mm"])}" w:left="{twips_from_mm(page["margin_left_mm"])}" '
         f'w:header="{twips_from_mm(page["header_mm"])}" w:footer="{twips_from_mm(page["footer_mm"])}" w:gutter="0"/>')
-    grid = parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(page["line_pitch_pt"])}"/>')
+    pitch = page.get("line_pitch_pt")
+    grid = parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(pitch)}"/>' if pitch else
+                     f'<w:docGrid {W} w:linePitch="360"/>')
     # schema order: ... pgSz, pgMar, ... cols, ... docGrid (last but printerSettings)
     anchor = sect_pr.find(qn("w:cols"))
     if anchor is not None:
@@ -157,7 +226,7 @@ def _page_setup(document, profile: dict) -> None:
         sect_pr.append(grid)
 
 
-def _page_number_paragraph(profile: dict, align: str) -> str:
+def _page_number_paragraph(profile: dict, align: str, style_id: str = "Footer") -> str:
     spec = profile["page_number"]
     before, _sep, after = spec.get("pattern", "— {page} —").partition("{page}")
     indent_twips = round(float(spec.get("indent_chars", 0)) * points(spec["size"]) * 20)
@@ -168,12 +237,12 @@ def _page_number_paragraph(profile: dict, align: str) -> str:
         return f"<w:r>{inner}</w:r>"
     field = (run('<w:fldChar w:fldCharType="begin"/>') + run('<w:instrText xml:space="preserve"> PAGE </w:instrText>')
              + run('<w:fldChar w:fldCharType="separate"/>') + run("<w:t>1</w:t>") + run('<w:fldChar w:fldCharType="end"/>'))
-    return (f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/>{ind}<w:jc w:val="{align}"/></w:pPr>'
+    return (f'<w:p {W}><w:pPr><w:pStyle w:val="{style_id}"/>{ind}<w:jc w:val="{align}"/></w:pPr>'
             + (run(f'<w:t xml:space="preserve">{escape(before)}</w:t>') if before else "") + field
             + (run(f'<w:t xml:space="preserve">{escape(after)}</w:t>') if after else "") + "</w:p>")
 
 
-def _page_numbers(document, profile: dict) -> None:
+def _page_numbers(document, profile: dict, style_id: str = "Footer") -> None:
     section = document.sections[0]
     outside = profile["page_number"].get("position", "outside") == "outside"
     document.settings.odd_and_even_pages_header_footer = outside
@@ -185,7 +254,7 @@ def _page_numbers(document, profile: dict) -> None:
         element = footer._element
         for child in list(element):
             element.remove(child)
-        element.append(parse_xml(_page_number_paragraph(profile, align)))
+        element.append(parse_xml(_page_number_paragraph(profile, align, style_id)))
 
 
 # --- body ---------------------------------------------------------------------------------------
@@ -197,13 +266,13 @@ def _t(text: str) -> str:
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
-    def __init__(self, profile: dict, template: str | None):
+    def __init__(self, profile: dict, template: str | None, ids: dict[str, str], text_width: int):
         self.profile = profile
         self.template = template
+        self.ids = ids   # logical style -> style id in the document
         self.counters = [0, 0, 0, 0]
         self.patterns = [h.get("numbering", "") for h in profile["headings"][:4]]
-        self.text_width = twips_from_mm(profile["page"]["width_mm"]) - twips_from_mm(profile["page"]["margin_left_mm"]) \
-            - twips_from_mm(profile["page"]["margin_right_mm"])
+        self.text_width = text_width
         self.placeholder = profile["table"].get("placeholder", "—")
 
     def fail(self, element, message: str):
@@ -233,7 +302,7 @@ class _Writer:
 
     def blank_lines(self, count: int):
         for _i in range(int(count)):
-            yield '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr></w:p>'
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/></w:pPr></w:p>'
 
     def heading(self, element, level: int) -> str:
         prefix = ""
@@ -268,7 +337,7 @@ class _Writer:
         return "".join(out)
 
     def paragraph(self, element, style: str, prefix: str = "", indent: bool = True) -> str:
-        ppr = f'<w:pStyle w:val="{style}"/>'
+        ppr = f'<w:pStyle w:val="{self.ids[style]}"/>'
         extra = ""
         if element.get("indent") == "0" and indent:
             extra += '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
@@ -292,7 +361,7 @@ class _Writer:
             ind = (f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:hangingChars="300" w:hanging="{hanging}"/>'
                    if i == 1 else
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
-            yield f'<w:p><w:pPr><w:pStyle w:val="BodyText"/>{ind}</w:pPr><w:r>{_t(text)}</w:r></w:p>'
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{ind}</w:pPr><w:r>{_t(text)}</w:r></w:p>'
 
     # --- tables ---
 
@@ -314,7 +383,7 @@ class _Writer:
             self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
         scale = self.text_width / sum(weights)
         widths = [round(w * scale) for w in weights]
-        out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["TableGrid"]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
                '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
                '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']
         out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
@@ -331,7 +400,7 @@ class _Writer:
             out.append("</w:tr>")
         out.append("</w:tbl>")
         # Word needs a paragraph after a table before another table or the section end
-        out.append('<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p>')
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/></w:pPr></w:p>')
         return "".join(out)
 
     def layout(self, rows):
@@ -378,7 +447,7 @@ class _Writer:
         if span > 1:
             tc_pr += f'<w:gridSpan w:val="{span}"/>'
         if kind == "continue":
-            return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p></w:tc>'
+            return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/></w:pPr></w:p></w:tc>'
         if self.span(cell, "rowspan") > 1:
             tc_pr += '<w:vMerge w:val="restart"/>'
         tc_pr += '<w:vAlign w:val="center"/>'
@@ -388,5 +457,5 @@ class _Writer:
             runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
         if cell.tag == "th":
             runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
-        return (f'<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/><w:jc w:val="{_JC.get(align, "left")}"/>'
+        return (f'<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:jc w:val="{_JC.get(align, "left")}"/>'
                 f"</w:pPr>{runs}</w:p></w:tc>")

@@ -46,13 +46,16 @@ def cli():
     """perfreport：由单位数据文件（YAML）生成预算绩效自评报告（.docx）。"""
 
 
+_TEMPLATE_DIRS = click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+                              help="先于内置格式查找的格式文件夹（可多次给出）。")
+
+
 @cli.command()
 @click.argument("unit", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="输出的 .docx 文件；默认为当前文件夹下与数据文件同名的 .docx。")
 @click.option("--format", "format_name", metavar="NAME", help="报告格式名称；默认取数据文件的 format，否则为 standard。")
-@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="先于内置格式查找的格式文件夹（可多次给出）。")
+@_TEMPLATE_DIRS
 def render(unit: Path, output: Path | None, format_name: str | None, template_dirs: tuple[Path, ...]):
     """由数据文件 UNIT 生成报告。"""
     from .api import load, render as render_report
@@ -136,6 +139,67 @@ def _path_text(path) -> str:
     from .errors import format_path
 
     return format_path(path)
+
+
+@cli.group()
+def formats():
+    """报告格式：列出、查看、新建县（区）格式。"""
+
+
+@formats.command("list")
+@_TEMPLATE_DIRS
+def formats_list(template_dirs: tuple[Path, ...]):
+    """列出可用的报告格式及其说明。"""
+    from .formats import available
+
+    found = available(list(template_dirs))
+    width = max(_display_width(info.name) for info in found)
+    for info in found:
+        where = "内置" if info.builtin else str(info.folder.parent)
+        padding = " " * (width - _display_width(info.name))
+        click.echo(f"{info.name}{padding}  {info.description}  [{where}]")
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@formats.command("show")
+@click.argument("name")
+@_TEMPLATE_DIRS
+def formats_show(name: str, template_dirs: tuple[Path, ...]):
+    """显示格式 NAME 的继承链、模板、样式配置、规则集和参考文档。"""
+    from .formats import resolve
+
+    fmt = resolve(name, list(template_dirs))
+    click.echo(f"格式：{fmt.name}")
+    click.echo(f"说明：{fmt.description or '—'}")
+    click.echo(f"文件夹：{fmt.chain[0]}")
+    click.echo(f"继承：{' → '.join(fmt.names)}")
+    click.echo("模板：")
+    for template, path in fmt.templates().items():
+        click.echo(f"  {template}  ← {path.parent.name}/{path.name}")
+    click.echo(f"样式配置：{' + '.join(fmt.styles)}")
+    click.echo(f"规则集：{fmt.rules or '—'}")
+    click.echo(f"参考文档：{fmt.reference or '—'}")
+
+
+@formats.command("init")
+@click.argument("name")
+@click.option("--from", "base", default="standard", show_default=True, metavar="FORMAT", help="在哪个格式的基础上修改。")
+@click.option("--dir", "directory", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="在此文件夹中建立 NAME/（默认当前文件夹）；渲染时把它交给 --template-dir。")
+@_TEMPLATE_DIRS
+def formats_init(name: str, base: str, directory: Path, template_dirs: tuple[Path, ...]):
+    """新建县（区）格式文件夹 DIR/NAME/：format.yml 和继承 --from 格式、列出全部 block 的 report.xml.j2。"""
+    from .formats import init
+
+    folder = init(name, base, directory, list(template_dirs))
+    click.echo(f"已建立 {folder}")
+    click.echo(f"生成报告：perfreport render 数据文件.yaml --template-dir {directory} --format {name}")
 
 
 def main(argv: list[str] | None = None) -> None:

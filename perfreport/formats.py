@@ -1,29 +1,35 @@
 """Report formats: a folder of templates with a ``format.yml``, extending another format.
 
 A format folder ``NAME/`` holds ``format.yml`` (``description``, ``extends``,
-``style``) and templates that override the format it extends. Folders are
-looked up in the template directories given by the user first, then among the
-built-in formats.
+``style``, ``reference``, ``rules``) and templates that override the format it
+extends. Folders are looked up in the template directories given by the user
+first, then among the built-in formats.
 
 Template names resolve along the chain (``NAME/``, what it extends, …,
 ``standard/``), so a county overrides ``macros.xml.j2`` just by having one; a
 template that extends another format's template names it with its folder
 (``{% extends "standard/report.xml.j2" %}``).
+
+Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
+:func:`init` return.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from jinja2 import nodes
 
 from .errors import DataError, Location, Problem
 from .i18n import _
+from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
-from .templating import BUILTIN_TEMPLATES
+from .templating import BUILTIN_TEMPLATES, environment
+from .write import write_atomic
 
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
+KEYS = ("name", "description", "extends", "style", "reference", "rules")
 
 
 @dataclass
@@ -33,12 +39,46 @@ class Format:
     chain: list[Path]            # the format's folder, then what it extends, …
     roots: list[Path]            # template directories (user's first, built-in last)
     profile: dict = field(default_factory=dict)
-    rules: str | None = None     # the rule set the format names (nearest in the chain)
+    styles: list[str] = field(default_factory=list)   # the profiles laid on one another, base first
+    reference: Path | None = None                     # a reference .docx: the base document
+    rules: str | None = None                          # the rule set named by the nearest format.yml
 
     @property
     def search_path(self) -> list[Path]:
         """Where templates are looked up: the chain's folders, then the roots (for ``NAME/x.j2`` names)."""
         return [*self.chain, *self.roots]
+
+    @property
+    def names(self) -> list[str]:
+        """The chain by name: this format, what it extends, …"""
+        return [folder.name for folder in self.chain]
+
+    def templates(self) -> dict[str, Path]:
+        """Each template file name of the chain and the file that is used for it (the first along the chain)."""
+        used: dict[str, Path] = {}
+        for folder in self.chain:
+            for path in sorted(folder.glob("*.j2")):
+                used.setdefault(path.name, path)
+        return used
+
+
+@dataclass
+class FormatInfo:
+    """A format found in a template directory, for listing."""
+
+    name: str
+    description: str
+    folder: Path
+    builtin: bool
+
+
+def _roots(template_dirs) -> list[Path]:
+    return [Path(d) for d in template_dirs] + [BUILTIN_TEMPLATES]
+
+
+def _check_name(name: str) -> None:
+    if not name or "/" in name or "\\" in name or name.startswith(".") or ":" in name:
+        raise DataError(Problem("PR202", _("格式名称“{name}”不合法（只用字母、数字、汉字和 -）").format(name=name), Location()))
 
 
 def _find(name: str, roots: list[Path]) -> Path | None:
@@ -49,42 +89,150 @@ def _find(name: str, roots: list[Path]) -> Path | None:
     return None
 
 
-def _read_meta(folder: Path) -> dict:
-    path = folder / "format.yml"
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(Problem("PR201", _("无法读取格式说明：{detail}").format(detail=exc), Location(str(path)))) from None
-    if not isinstance(meta, dict):
-        raise DataError(Problem("PR201", _("格式说明的最外层应为“字段: 值”的映射"), Location(str(path))))
-    return meta
+def _read_meta(folder: Path) -> Source:
+    """``format.yml`` of ``folder``, its keys checked."""
+    source = load_file(folder / "format.yml")
+    problems = [Problem("PR204", _("format.yml 中没有“{key}”这一项；可用：{known}").format(key=key, known="、".join(KEYS)),
+                        source.locate((key,)))
+                for key in source.data if key not in KEYS]
+    problems += [Problem("PR204", _("format.yml 中 {key} 应为文字").format(key=key), source.locate((key,)))
+                 for key in KEYS if source.data.get(key) is not None and not isinstance(source.data[key], str)]
+    if problems:
+        raise DataError(problems)
+    return source
 
 
-def resolve(name: str | None = None, template_dirs: list[str | Path] = ()) -> Format:
-    """The format ``name`` (default ``standard``) with its chain, search path and style profile."""
+def available(template_dirs=()) -> list[FormatInfo]:
+    """Every format in the template directories and the built-in ones; a name found twice is the first."""
+    found: dict[str, FormatInfo] = {}
+    for root in _roots(template_dirs):
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if folder.name not in found and (folder / "format.yml").is_file():
+                meta = _read_meta(folder).data
+                found[folder.name] = FormatInfo(folder.name, meta.get("description") or "", folder, root == BUILTIN_TEMPLATES)
+    return list(found.values())
+
+
+def resolve(name: str | None = None, template_dirs=()) -> Format:
+    """The format ``name`` (default ``standard``) with its chain, search path, style profile and reference."""
     name = name or DEFAULT_FORMAT
-    roots = [Path(d) for d in template_dirs] + [BUILTIN_TEMPLATES]
+    roots = _roots(template_dirs)
     chain: list[Path] = []
-    metas: list[dict] = []
+    metas: list[Source] = []
     current: str | None = name
     while current:
-        if "/" in current or "\\" in current or current.startswith("."):
-            raise DataError(Problem("PR202", _("格式名称“{name}”不合法").format(name=current), Location()))
+        _check_name(current)
         folder = _find(current, roots)
         if folder is None:
-            raise DataError(Problem("PR202", _("找不到报告格式“{name}”").format(name=current), Location()))
+            where = metas[-1].locate(("extends",)) if metas else Location()
+            raise DataError(Problem("PR202", _("找不到报告格式“{name}”").format(name=current), where))
         if folder in chain:
-            raise DataError(Problem("PR203", _("格式“{name}”的 extends 形成了循环").format(name=current), Location(str(folder / "format.yml"))))
+            raise DataError(Problem("PR203", _("格式“{name}”的 extends 形成了循环").format(name=current), metas[-1].locate(("extends",))))
         chain.append(folder)
-        meta = _read_meta(folder)
-        metas.append(meta)
-        current = meta.get("extends")
-    profile = builtin_profile()
+        metas.append(_read_meta(folder))
+        current = metas[-1].data.get("extends")
+    profile, styles = builtin_profile(), []
     for folder, meta in reversed(list(zip(chain, metas))):
-        style = meta.get("style")
+        style = meta.data.get("style")
         if style:
             path = folder / style
-            profile = merge(profile, read_profile(path) if path.is_file() else builtin_profile(style))
-    rules = next((str(folder / meta["rules"]) if (folder / str(meta["rules"])).is_file() else meta["rules"]
-                  for folder, meta in zip(chain, metas) if meta.get("rules")), None)
-    return Format(name, str(metas[0].get("description", "")), chain, roots, profile, rules)
+            if path.is_file():
+                profile = merge(profile, read_profile(path))
+                styles.append(str(path))
+            else:
+                profile = merge(profile, builtin_profile(style, meta.locate(("style",))))
+                styles.append(style)
+    reference = _nearest(chain, metas, "reference")
+    if reference is not None:
+        folder, meta = reference
+        path = folder / meta.data["reference"]
+        if not path.is_file():
+            raise DataError(Problem("PR206", _("找不到参考文档“{name}”（应放在格式文件夹 {folder} 中）").format(
+                name=meta.data["reference"], folder=folder), meta.locate(("reference",))))
+        reference = path
+    rules = _nearest(chain, metas, "rules")
+    if rules is not None:  # a rule file in the format folder, or a rule set name
+        folder, meta = rules
+        rules = str(folder / meta.data["rules"]) if (folder / meta.data["rules"]).is_file() else meta.data["rules"]
+    return Format(name, str(metas[0].data.get("description") or ""), chain, roots, profile, styles or ["gbt9704"],
+                  reference, rules)
+
+
+def _nearest(chain: list[Path], metas: list[Source], key: str):
+    """``(folder, meta)`` of the nearest format.yml that gives ``key`` (``~`` there means none), or ``None``."""
+    for folder, meta in zip(chain, metas):
+        if key in meta.data:
+            return (folder, meta) if meta.data[key] else None
+    return None
+
+
+# --- a new county format --------------------------------------------------------------------------
+
+def blocks(fmt: Format, template: str = ENTRY_TEMPLATE) -> list[tuple[str, int]]:
+    """The blocks of ``template`` along its ``{% extends %}`` chain, in order, with their nesting depth."""
+    env = environment(fmt.search_path)
+    found: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    name: str | None = template
+    while name:
+        source, filename, _uptodate = env.loader.get_source(env, name)
+        tree = env.parse(source, name, filename)
+        extends = tree.find(nodes.Extends)
+        own = list(_walk_blocks(tree, 0))
+        new = [b for b in own if b[0] not in seen]
+        found = new + found if extends is None else found + new
+        seen.update(b[0] for b in own)
+        name = extends.template.value if extends is not None and isinstance(extends.template, nodes.Const) else None
+    return found
+
+
+def _walk_blocks(node, depth: int):
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Block):
+            yield child.name, depth
+            yield from _walk_blocks(child, depth + 1)
+        else:
+            yield from _walk_blocks(child, depth)
+
+
+def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", template_dirs=()) -> Path:
+    """Create the county format folder ``directory/name/`` extending ``base``; return the folder.
+
+    It holds a ``format.yml`` and a ``report.xml.j2`` that extends the base
+    format's template with every block listed as ``{{ super() }}``, so it
+    renders exactly like the base until a block is changed.
+    """
+    _check_name(name)
+    directory = Path(directory)
+    folder = directory / name
+    if folder.exists():
+        raise DataError(Problem("PR205", _("文件夹已存在，未做任何改动；请换一个格式名称或文件夹"), Location(str(folder))))
+    fmt = resolve(base, [directory, *template_dirs])
+    parent = fmt.templates()[ENTRY_TEMPLATE].parent.name
+    lines = [
+        "{#-",
+        f"  报告格式 {name}：在 {base} 的基础上修改（perfreport formats init 生成）。",
+        "  下面列出所继承模板的每个 block；{{ super() }} 表示保持原样。",
+        "  要改写某部分，把 {{ super() }} 换成自己的标记；要删去某部分，删掉 {{ super() }}",
+        "  （标题编号由程序生成，删去一节后编号自动连续）。缩进的 block 位于上一层 block 之内。",
+        "  标记、过滤器和每个 block 可用的数据见 docs/templates.md。",
+        "-#}",
+        f'{{% extends "{parent}/{ENTRY_TEMPLATE}" %}}',
+    ]
+    lines += [f"{'  ' * depth}{{% block {block} %}}{{{{ super() }}}}{{% endblock %}}" for block, depth in blocks(fmt)]
+    meta = "\n".join([
+        f"# 报告格式 {name}（perfreport formats init 生成）；说明见 docs/templates.md",
+        f"name: {name}",
+        f"description: {name}（在 {base} 格式基础上修改）",
+        f"extends: {base}",
+        "# style: style.yml           # 样式配置：本文件夹中的 YAML，只写与所继承格式不同的项；或内置样式名 gbt9704",
+        "# reference: reference.docx  # 参考文档：用 Word 设计的样式、页面设置、页眉页脚",
+        "# rules: standard            # 评分规则集",
+        "",
+    ])
+    folder.mkdir(parents=True)
+    write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
+    write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))
+    return folder

@@ -38,14 +38,37 @@ def test_filter_on_the_wrong_type_names_file_and_line(env):
     assert exc.value.problems[0].code == "PR305" and exc.value.problems[0].location.line == 1
 
 
-def test_sandbox_refuses_python_internals(env):
+def test_sandbox_refuses_python_internals_naming_file_and_line(env):
     with pytest.raises(TemplateError) as exc:
-        render_template(env(**{"t.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}"}), "t.j2", {})
-    assert exc.value.problems[0].code in ("PR303", "PR304")
+        render_template(env(**{"t.j2": "<p>\n{{ ''.__class__.__mro__[1].__subclasses__() }}</p>"}), "t.j2", {})
+    problem = exc.value.problems[0]
+    assert problem.code == "PR303" and "沙箱" in problem.message and "__class__" in problem.message
+    assert problem.location.file.endswith("t.j2") and problem.location.line == 2
 
 
-def test_templates_cannot_leave_the_search_path(env, tmp_path):
+@pytest.mark.parametrize("tag", ["include", "extends", "import"])
+@pytest.mark.parametrize("name", ["../secret.j2", "{dir}/secret.j2", "sub/../../secret.j2"])
+def test_templates_cannot_leave_the_search_path(env, tmp_path, tag, name):
     (tmp_path.parent / "secret.j2").write_text("secret", encoding="utf-8")
+    name = name.format(dir=tmp_path.parent)
+    statement = f'{{% import "{name}" as x %}}' if tag == "import" else f'{{% {tag} "{name}" %}}'
     with pytest.raises(TemplateError) as exc:
-        render_template(env(**{"t.j2": '{% include "../secret.j2" %}'}), "t.j2", {})
-    assert exc.value.problems[0].code == "PR302"
+        render_template(env(**{"t.j2": f"<p>\n{statement}</p>"}), "t.j2", {})
+    problem = exc.value.problems[0]
+    assert problem.code == "PR308" and name in problem.message and "不在模板文件夹内" in problem.message
+    assert problem.location.file.endswith("t.j2") and problem.location.line == 2
+
+
+def test_a_symbolic_link_out_of_the_search_path_is_refused(env, tmp_path):
+    (tmp_path.parent / "secret.j2").write_text("secret", encoding="utf-8")
+    (tmp_path / "link.j2").symlink_to(tmp_path.parent / "secret.j2")
+    with pytest.raises(TemplateError) as exc:
+        render_template(env(**{"t.j2": '{% include "link.j2" %}'}), "t.j2", {})
+    assert exc.value.problems[0].code == "PR308"
+
+
+def test_a_missing_included_template_names_the_including_file(env):
+    with pytest.raises(TemplateError) as exc:
+        render_template(env(**{"t.j2": '\n{% include "nope.j2" %}'}), "t.j2", {})
+    problem = exc.value.problems[0]
+    assert problem.code == "PR302" and "nope.j2" in problem.message and problem.location.line == 2
