@@ -91,3 +91,19 @@ def test_laiyuan_figures(rendered):
     assert "其中，执行率100%的项目15个，预算金额144.9552万元。" in text
     assert "本年度自评项目15个，自评覆盖率100.00%。自评结果：“优”15个，占100.00%。" in text
     assert "2022年度15个项目" not in text
+
+
+def test_zhongfeng_renders_with_the_self_assessment_format(rendered):
+    heads = [text for level, text in headings(document(rendered, "zhongfeng-2022")) if level == 1]
+    assert heads[:3] == ["一、自评工作开展情况", "二、基本情况", "三、自评结果及分析"]
+    assert "自评工作建议" in " ".join(heads)
+
+
+def test_laiyuan_renders_a_chapter_per_project(rendered):
+    doc = document(rendered, "laiyuan-2023")
+    level2 = [text for level, text in headings(doc) if level == 2]
+    assert "（二）涞源镇防火经费" in level2 and "（十六）涞源镇金家井乡黑木耳基地土地流转费" in level2
+    paragraphs = [p.text for p in doc.paragraphs]
+    start = paragraphs.index("（三）涞源镇防汛经费")
+    assert paragraphs[start + 1:start + 11:2] == ["1.项目立项", "2.资金落实", "3.业务管理", "4.项目产出", "5.项目效益"]
+    assert sum(p.endswith(".项目效益") for p in paragraphs) == 13  # once per project that has one (004 has one twice)
