@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from .compute import Figures
 from .errors import Problem
-from .i18n import _
+from .i18n import N_, _
 from .source import Source
 
 Interval = tuple[Fraction, Fraction]
@@ -176,11 +176,11 @@ class _Checker:
 
     # sections the standard outline expects
     EXPECTED = (
-        (("background",), "项目背景、内容"),
-        (("fund_management",), "资金管理情况"),
-        (("analysis", "output"), "产出"),
-        (("analysis", "satisfaction"), "满意度"),
-        (("analysis", "conclusion"), "评价结果"),
+        (("background",), N_("项目背景、内容")),
+        (("fund_management",), N_("资金管理情况")),
+        (("analysis", "output"), N_("产出")),
+        (("analysis", "satisfaction"), N_("满意度")),
+        (("analysis", "conclusion"), N_("评价结果")),
     )
 
     def sections(self) -> None:

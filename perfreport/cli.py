@@ -12,14 +12,18 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .i18n import _, language_from_environment, set_language
 
 EXIT_INTERNAL = 70
 
 
+def _level(problem) -> str:
+    return _("错误") if problem.level == "error" else _("警告")
+
+
 def _report_problems(error) -> None:
     for problem in error.problems:
-        level = "错误" if problem.level == "error" else "警告"
-        click.echo(f"{problem} [{problem.code} {level}]", err=True)
+        click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=True)
 
 
 class _Group(click.Group):
@@ -36,14 +40,17 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: say so briefly, with what to report
-            click.echo(f"perfreport: 内部错误（请连同输入文件报告此问题）：{type(error).__name__}: {error}", err=True)
+            click.echo("perfreport: " + _("内部错误（请连同输入文件报告此问题）：{error}").format(
+                error=f"{type(error).__name__}: {error}"), err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="perfreport")
-def cli():
+@click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；默认取环境的 LC_ALL / LC_MESSAGES / LANG。")
+def cli(lang: str | None):
     """perfreport：由单位数据文件（YAML）生成预算绩效自评报告（.docx）。"""
+    set_language(lang or language_from_environment())
 
 
 _TEMPLATE_DIRS = click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -62,10 +69,10 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
 
     report = load(unit, format=format_name, template_dirs=list(template_dirs))
     for warning in report.warnings:
-        click.echo(f"{warning} [{warning.code} 警告]", err=True)
+        click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
     output = output or Path(unit.stem + ".docx")
     written = render_report(report, output)
-    click.echo(f"已生成 {written}")
+    click.echo(_("已生成 {path}").format(path=written))
 
 
 @cli.command()
@@ -77,7 +84,7 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
 @click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="先于内置格式查找的格式文件夹（可多次给出）。")
 @click.option("--template", "template_format", metavar="NAME", help="检查报告格式 NAME 的模板（语法、未定义的数据字段）。")
-@click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；默认取环境的 LANG。")
+@click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；同 perfreport --lang。")
 def check(unit, output_format, strict, report_format, template_dirs, template_format, lang):
     """检查数据文件 UNIT（和/或模板），列出全部错误和警告。
 
@@ -85,11 +92,11 @@ def check(unit, output_format, strict, report_format, template_dirs, template_fo
     """
     from .api import load
     from .errors import DataError
-    from .i18n import set_language
 
-    set_language(lang or _env_language())
+    if lang:
+        set_language(lang)
     if unit is None and template_format is None:
-        raise click.UsageError("请给出数据文件 UNIT，或用 --template NAME 检查模板。")
+        raise click.UsageError(_("请给出数据文件 UNIT，或用 --template NAME 检查模板。"))
     problems = []
     if template_format:
         from .templatecheck import check_templates
@@ -106,19 +113,7 @@ def check(unit, output_format, strict, report_format, template_dirs, template_fo
         sys.exit(1)
 
 
-def _env_language() -> str | None:
-    import os
-
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return value.split(".")[0]
-    return None
-
-
 def _print_problems(problems, output_format: str) -> None:
-    from .i18n import _
-
     if output_format == "json":
         import json
 
@@ -128,8 +123,7 @@ def _print_problems(problems, output_format: str) -> None:
             "path": _path_text(p.location.path)} for p in problems], ensure_ascii=False, indent=2))
         return
     for p in problems:
-        level = _("错误") if p.level == "error" else _("警告")
-        click.echo(f"{p} [{p.code} {level}]")
+        click.echo(f"{p} [{p.code} {_level(p)}]")
     errors = sum(p.level == "error" for p in problems)
     click.echo(_("共 {errors} 个错误，{warnings} 个警告").format(errors=errors, warnings=len(problems) - errors)
                if problems else _("未发现问题"))
@@ -155,7 +149,7 @@ def formats_list(template_dirs: tuple[Path, ...]):
     found = available(list(template_dirs))
     width = max(_display_width(info.name) for info in found)
     for info in found:
-        where = "内置" if info.builtin else str(info.folder.parent)
+        where = _("内置") if info.builtin else str(info.folder.parent)
         padding = " " * (width - _display_width(info.name))
         click.echo(f"{info.name}{padding}  {info.description}  [{where}]")
 
@@ -175,16 +169,16 @@ def formats_show(name: str, template_dirs: tuple[Path, ...]):
     from .formats import resolve
 
     fmt = resolve(name, list(template_dirs))
-    click.echo(f"格式：{fmt.name}")
-    click.echo(f"说明：{fmt.description or '—'}")
-    click.echo(f"文件夹：{fmt.chain[0]}")
-    click.echo(f"继承：{' → '.join(fmt.names)}")
-    click.echo("模板：")
+    click.echo(_("格式：{name}").format(name=fmt.name))
+    click.echo(_("说明：{description}").format(description=fmt.description or "—"))
+    click.echo(_("文件夹：{folder}").format(folder=fmt.chain[0]))
+    click.echo(_("继承：{chain}").format(chain=" → ".join(fmt.names)))
+    click.echo(_("模板："))
     for template, path in fmt.templates().items():
         click.echo(f"  {template}  ← {path.parent.name}/{path.name}")
-    click.echo(f"样式配置：{' + '.join(fmt.styles)}")
-    click.echo(f"规则集：{fmt.rules or '—'}")
-    click.echo(f"参考文档：{fmt.reference or '—'}")
+    click.echo(_("样式配置：{styles}").format(styles=" + ".join(fmt.styles)))
+    click.echo(_("规则集：{rules}").format(rules=fmt.rules or "—"))
+    click.echo(_("参考文档：{reference}").format(reference=fmt.reference or "—"))
 
 
 @formats.command("init")
@@ -198,8 +192,9 @@ def formats_init(name: str, base: str, directory: Path, template_dirs: tuple[Pat
     from .formats import init
 
     folder = init(name, base, directory, list(template_dirs))
-    click.echo(f"已建立 {folder}")
-    click.echo(f"生成报告：perfreport render 数据文件.yaml --template-dir {directory} --format {name}")
+    click.echo(_("已建立 {folder}").format(folder=folder))
+    click.echo(_("生成报告：perfreport render 数据文件.yaml --template-dir {directory} --format {name}").format(
+        directory=directory, name=name))
 
 
 def main(argv: list[str] | None = None) -> None:

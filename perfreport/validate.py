@@ -11,7 +11,7 @@ import cerberus
 import yaml
 
 from .errors import DataError, Problem, format_path
-from .i18n import _
+from .i18n import N_, _
 from .source import Source
 
 
@@ -52,13 +52,13 @@ def _leaf_errors(errors):
 
 
 _TYPE_NAMES = {
-    "decimal": "数字",
-    "integer": "整数",
-    "string": "文字",
-    "dict": "“字段: 值”映射",
-    "list": "列表（每项以“- ”开头）",
-    "date": "日期（如 2024-03-05）",
-    "boolean": "是/否（true/false）",
+    "decimal": N_("数字"),
+    "integer": N_("整数"),
+    "string": N_("文字"),
+    "dict": N_("“字段: 值”映射"),
+    "list": N_("列表（每项以“- ”开头）"),
+    "date": N_("日期（如 2024-03-05）"),
+    "boolean": N_("是/否（true/false）"),
 }
 
 
