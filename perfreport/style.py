@@ -228,7 +228,7 @@ def _check(value, spec, path: tuple, source):
         for key, item in value.items():
             if key not in spec:
                 yield Problem("PR021", _("样式配置中没有“{key}”这一项；{parent}可用：{known}").format(
-                    key=key, parent=f"{format_path(path)} 中" if path else "", known="、".join(spec)), source.locate((*path, key)))
+                    key=key, parent=_("{path} 中").format(path=format_path(path)) if path else "", known="、".join(spec)), source.locate((*path, key)))
             else:
                 yield from _check(item, spec[key], (*path, key), source)
     elif isinstance(spec, list):

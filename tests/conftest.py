@@ -49,3 +49,15 @@ def shuren(rendered):
 
 def body_text(document) -> str:
     return "\n".join(p.text for p in document.paragraphs)
+
+
+@pytest.fixture(autouse=True)
+def chinese_messages(monkeypatch):
+    """Every test starts with Chinese messages, whatever the locale of the machine running the suite."""
+    from perfreport.i18n import set_language
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    set_language(None)
+    yield
+    set_language(None)
