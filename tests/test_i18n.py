@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from perfreport.cli import cli
 from perfreport.i18n import LOCALE_DIR, _, set_language
 
-from conftest import ROOT
+from conftest import MINIMAL, ROOT
 
 PACKAGE = ROOT / "perfreport"
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "perfreport.po"
@@ -104,17 +104,7 @@ def test_set_language():
     assert _("未发现问题") == "未发现问题"
 
 
-BAD = """\
-unit:
-  name: 测试镇人民政府
-  short_name: 测试镇
-year: 2023
-notice:
-  title: 测试县财政局关于开展2023年预算绩效自评工作的通知
-funds:
-  budget: 一百
-  spent: 62.5
-"""
+BAD = MINIMAL.replace("budget: 100", "budget: 一百")
 
 
 @pytest.mark.parametrize("args, env, english", [
