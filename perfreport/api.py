@@ -39,12 +39,23 @@ class Report:
 
 
 def load(path: str | Path) -> Report:
-    """Read, validate and compute the unit file at ``path``.
+    """Read, validate and compute the unit file at ``path`` (YAML, or an Excel workbook ending in .xlsx).
 
     Raises :class:`~perfreport.DataError` listing every problem, each located.
     """
-    source = load_file(path)
-    return report_from_source(source)
+    return report_from_source(read_source(path))
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def read_source(path: str | Path) -> Source:
+    """The unit file at ``path`` as a :class:`Source`: an Excel workbook by its suffix, else YAML."""
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        from .excel import read_workbook
+
+        return read_workbook(path)
+    return load_file(path)
 
 
 def report_from_source(source: Source) -> Report:
