@@ -43,7 +43,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="perfreport")
 def cli():
-    """perfreport：由单位数据文件（YAML）生成预算绩效自评报告（.docx）。"""
+    """perfreport：由单位数据文件（YAML 或 Excel 工作簿）生成预算绩效自评报告（.docx）。"""
 
 
 @cli.command()
@@ -63,6 +63,76 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
     output = output or Path(unit.stem + ".docx")
     written = render_report(report, output, format=format_name, template_dirs=list(template_dirs))
     click.echo(f"已生成 {written}")
+
+
+def _refuse_input_as_output(source: Path, output: Path) -> None:
+    from .errors import Location, OutputError, Problem
+
+    if output.resolve() == source.resolve():
+        raise OutputError(Problem("PR622", "输出文件不能是输入文件本身", Location(str(output))))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(["department", "project"]), default="department", show_default=True,
+              help="department：部门（单位）整体支出；project：一个项目（只用于 .yaml）。")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖它。")
+def new(file: Path, kind: str, force: bool):
+    """写出一个待填写的数据文件 FILE：.yaml（带中文注释）或 .xlsx（Excel 工作簿）。"""
+    from .errors import Location, OutputError, Problem
+
+    suffix = file.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".xlsx"):
+        raise click.BadParameter("文件名应以 .yaml、.yml 或 .xlsx 结尾", param_hint="FILE")
+    if file.exists() and not force:
+        raise OutputError(Problem("PR621", "文件已存在，未覆盖；确需覆盖请加 --force", Location(str(file))))
+    if suffix == ".xlsx":
+        from .excel import write_workbook
+
+        write_workbook({}, file)
+    else:
+        from .starter import starting_file
+        from .write import write_atomic
+
+        text = starting_file(kind)
+        write_atomic(file, lambda handle: handle.write(text.encode("utf-8")))
+    click.echo(f"已生成 {file}")
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出的 .yaml 文件；默认为当前文件夹下与工作簿同名的 .yaml。")
+def import_(workbook: Path, output: Path | None):
+    """把填好的工作簿 WORKBOOK（.xlsx）检查后转换为 YAML 数据文件。"""
+    from .api import load
+    from .starter import dump
+    from .write import write_atomic
+
+    report = load(workbook)
+    for warning in report.warnings:
+        click.echo(f"{warning} [{warning.code} 警告]", err=True)
+    output = output or Path(workbook.stem + ".yaml")
+    _refuse_input_as_output(workbook, output)
+    text = dump(report.source.data, header=f"由 {workbook.name} 转换（perfreport import）")
+    write_atomic(output, lambda handle: handle.write(text.encode("utf-8")))
+    click.echo(f"已生成 {output}")
+
+
+@cli.command("export")
+@click.argument("unit", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出的 .xlsx 文件；默认为当前文件夹下与数据文件同名的 .xlsx。")
+def export(unit: Path, output: Path | None):
+    """把数据文件 UNIT 检查后转换为 Excel 工作簿。"""
+    from .api import load
+    from .excel import write_workbook
+
+    report = load(unit)
+    output = output or Path(unit.stem + ".xlsx")
+    _refuse_input_as_output(unit, output)
+    write_workbook(report.source.data, output)
+    click.echo(f"已生成 {output}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -378,6 +378,8 @@ class _Reader:
         head, key_col, value_col = found
         if sheet.path:
             self.source.positions[sheet.path] = (grid.name, None)
+            if sheet.rules.get("required"):  # so that a missing value is named, not the whole part
+                _container(self.data, sheet.path, dict)
         columns = {c.id: c for c in sheet.columns}
         seen: dict = {}
         for r in range(head + 1, grid.max_row + 1):
