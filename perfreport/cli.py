@@ -65,11 +65,10 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
     click.echo(f"已生成 {written}")
 
 
-def _refuse_input_as_output(source: Path, output: Path) -> None:
-    from .errors import Location, OutputError, Problem
+def _write_text(path: Path, text: str) -> None:
+    from .write import write_atomic
 
-    if output.resolve() == source.resolve():
-        raise OutputError(Problem("PR622", "输出文件不能是输入文件本身", Location(str(output))))
+    write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 @cli.command()
@@ -87,16 +86,29 @@ def new(file: Path, kind: str, force: bool):
     if file.exists() and not force:
         raise OutputError(Problem("PR621", "文件已存在，未覆盖；确需覆盖请加 --force", Location(str(file))))
     if suffix == ".xlsx":
-        from .excel import write_workbook
+        from .excelwrite import write_workbook
 
         write_workbook({}, file)
     else:
         from .starter import starting_file
-        from .write import write_atomic
 
-        text = starting_file(kind)
-        write_atomic(file, lambda handle: handle.write(text.encode("utf-8")))
+        _write_text(file, starting_file(kind))
     click.echo(f"已生成 {file}")
+
+
+def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
+    """Load and check ``source``, then ``write(data, output)``; the output defaults to the source's name + suffix."""
+    from .api import load
+    from .errors import Location, OutputError, Problem
+
+    report = load(source)
+    for warning in report.warnings:
+        click.echo(f"{warning} [{warning.code} 警告]", err=True)
+    output = output or Path(source.stem + suffix)
+    if output.resolve() == source.resolve():
+        raise OutputError(Problem("PR622", "输出文件不能是输入文件本身", Location(str(output))))
+    write(report.source.data, output)
+    click.echo(f"已生成 {output}")
 
 
 @cli.command("import")
@@ -105,18 +117,10 @@ def new(file: Path, kind: str, force: bool):
               help="输出的 .yaml 文件；默认为当前文件夹下与工作簿同名的 .yaml。")
 def import_(workbook: Path, output: Path | None):
     """把填好的工作簿 WORKBOOK（.xlsx）检查后转换为 YAML 数据文件。"""
-    from .api import load
     from .starter import dump
-    from .write import write_atomic
 
-    report = load(workbook)
-    for warning in report.warnings:
-        click.echo(f"{warning} [{warning.code} 警告]", err=True)
-    output = output or Path(workbook.stem + ".yaml")
-    _refuse_input_as_output(workbook, output)
-    text = dump(report.source.data, header=f"由 {workbook.name} 转换（perfreport import）")
-    write_atomic(output, lambda handle: handle.write(text.encode("utf-8")))
-    click.echo(f"已生成 {output}")
+    header = f"由 {workbook.name} 转换（perfreport import）"
+    _convert(workbook, output, ".yaml", lambda data, path: _write_text(path, dump(data, header)))
 
 
 @cli.command("export")
@@ -125,14 +129,9 @@ def import_(workbook: Path, output: Path | None):
               help="输出的 .xlsx 文件；默认为当前文件夹下与数据文件同名的 .xlsx。")
 def export(unit: Path, output: Path | None):
     """把数据文件 UNIT 检查后转换为 Excel 工作簿。"""
-    from .api import load
-    from .excel import write_workbook
+    from .excelwrite import write_workbook
 
-    report = load(unit)
-    output = output or Path(unit.stem + ".xlsx")
-    _refuse_input_as_output(unit, output)
-    write_workbook(report.source.data, output)
-    click.echo(f"已生成 {output}")
+    _convert(unit, output, ".xlsx", write_workbook)
 
 
 def main(argv: list[str] | None = None) -> None:

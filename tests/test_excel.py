@@ -15,7 +15,8 @@ from click.testing import CliRunner
 import perfreport
 from perfreport.cli import cli
 from perfreport.errors import DataError
-from perfreport.excel import GUIDE, convert, layout, read_workbook, write_workbook
+from perfreport.excel import GUIDE, convert, layout, read_workbook
+from perfreport.excelwrite import write_workbook
 from perfreport.source import load_file, load_text
 from perfreport.starter import dump
 from perfreport.validate import unit_schema
