@@ -110,9 +110,14 @@ def test_cli_export_then_import(tmp_path):
 
 
 def nested_schema():
-    """The unit schema with a list inside list items: projects[].indicators, as a later schema may have."""
+    """The unit schema with what a later schema may add: lists, mappings and free mappings inside list items."""
     schema = copy.deepcopy(unit_schema())
-    schema["projects"]["schema"]["schema"]["indicators"] = copy.deepcopy(schema["goals"]["schema"]["indicators"])
+    item = schema["projects"]["schema"]["schema"]
+    item["indicators"] = copy.deepcopy(schema["goals"]["schema"]["indicators"])
+    item["sources"] = {"type": "dict", "meta": {"label": "资金来源"},
+                       "schema": {"central": {"type": "decimal", "meta": {"label": "中央"}}}}
+    item["files"] = {"type": "list", "meta": {"label": "佐证材料"}, "schema": {"type": "string"}}
+    item["owners"] = copy.deepcopy(schema["functions"])
     return schema
 
 
@@ -122,9 +127,13 @@ def test_a_list_inside_list_items_gets_its_own_sheet_with_a_parent_column(tmp_pa
     child = sheets["项目清单-绩效指标"]
     assert child.path == ("projects", None, "indicators")
     assert [c.id for c in child.columns][:2] == ["projects#", "level1"]
+    assert "sources.central" in [c.id for c in sheets["项目清单"].columns]
+    assert [c.id for c in sheets["佐证材料"].columns] == ["projects#", "#value"]
+    assert [c.id for c in sheets["项目清单-职能职责"].columns] == ["projects#", "#key", "#value"]
     indicator = {"level1": "产出指标", "level2": "数量指标", "name": "完成项目", "target": 3, "actual": Decimal("2.5")}
     data = {**load_text(MINIMAL).data, "projects": [
-        {"name": "甲", "budget": 1, "spent": 1, "indicators": [indicator, {**indicator, "name": "乙指标"}]},
+        {"name": "甲", "budget": 1, "spent": 1, "indicators": [indicator, {**indicator, "name": "乙指标"}],
+         "sources": {"central": Decimal("0.50")}, "files": ["合同", "发票"], "owners": {"财政办": "资金拨付"}},
         {"name": "乙", "budget": Decimal("2.50"), "spent": 2},
         {"name": "丙", "budget": 3, "spent": 3, "indicators": [indicator]},
     ]}
@@ -172,6 +181,12 @@ def clerk_book(tmp_path):
     ws.merge_cells("A4:A5")  # 一级指标 spans its rows
     for r in range(9, 15):  # trailing rows with only formatting
         ws.cell(r, 3).number_format = "0.00"
+    ws = book["项目清单"]  # a two-row header: 项目名称 merged down, a group title over the amounts
+    ws.insert_rows(1)
+    ws["A1"], ws["A2"], ws["B1"] = ws["A2"].value, None, "资金（万元）"
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:D1")
+    ws.append(["防火经费", 2, None, "1.5"])
     ws = book["下一步改进措施"]
     ws["A2"], ws["A4"] = "加强监督。", "完善制度。"
     book.save(path)
@@ -189,6 +204,7 @@ def test_a_clerks_workbook_imports(clerk_book):
     assert indicators[0]["target"] == "85" and indicators[0]["actual"] == 85  # text stays text where text is allowed
     assert indicators[1]["actual"] == Decimal("0.3")
     assert data["improvements"] == ["加强监督。", "完善制度。"]
+    assert data["projects"] == [{"name": "防火经费", "budget": 2, "spent": Decimal("1.5")}]
     assert source.warnings == []
     report = perfreport.load(clerk_book)
     assert report.figures.execution_rate is not None
@@ -226,13 +242,13 @@ def test_structure_mistakes_are_located(clerk_book):
     ws = book["资金情况"]
     ws.cell(field_row(ws, "funds.received"), 1, "funds.recieved")
     ws = book["项目清单"]
-    ws["H1"], ws["H2"] = "备注", "自己的备注"
+    ws["H2"], ws["H3"] = "备注", "自己的备注"
     ws["J1"] = "空列"
     book.save(clerk_book)
     set_cached(clerk_book, "资金情况", "C5", 3117.78)  # saving with openpyxl drops cached values
     with pytest.raises(DataError) as exc:
         read_workbook(clerk_book)
-    assert problems(exc) == [("PR607", f"{clerk_book}:资金情况!A4"), ("PR609", f"{clerk_book}:项目清单!H1")]
+    assert problems(exc) == [("PR607", f"{clerk_book}:资金情况!A4"), ("PR609", f"{clerk_book}:项目清单!H2")]
     assert "是否为 funds.received" in exc.value.problems[0].message
 
 
