@@ -79,12 +79,13 @@ def _write_text(path: Path, text: str) -> None:
 def new(file: Path, kind: str, force: bool):
     """写出一个待填写的数据文件 FILE：.yaml（带中文注释）或 .xlsx（Excel 工作簿）。"""
     from .errors import Location, OutputError, Problem
+    from .i18n import _
 
     suffix = file.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
         raise click.BadParameter("文件名应以 .yaml、.yml 或 .xlsx 结尾", param_hint="FILE")
     if file.exists() and not force:
-        raise OutputError(Problem("PR621", "文件已存在，未覆盖；确需覆盖请加 --force", Location(str(file))))
+        raise OutputError(Problem("PR621", _("文件已存在，未覆盖；确需覆盖请加 --force"), Location(str(file))))
     if suffix == ".xlsx":
         from .excelwrite import write_workbook
 
@@ -100,13 +101,14 @@ def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
     """Load and check ``source``, then ``write(data, output)``; the output defaults to the source's name + suffix."""
     from .api import load
     from .errors import Location, OutputError, Problem
+    from .i18n import _
 
     report = load(source)
     for warning in report.warnings:
         click.echo(f"{warning} [{warning.code} 警告]", err=True)
     output = output or Path(source.stem + suffix)
     if output.resolve() == source.resolve():
-        raise OutputError(Problem("PR622", "输出文件不能是输入文件本身", Location(str(output))))
+        raise OutputError(Problem("PR622", _("输出文件不能是输入文件本身"), Location(str(output))))
     write(report.source.data, output)
     click.echo(f"已生成 {output}")
 
