@@ -54,14 +54,26 @@ class Report:
 
 def load(path: str | Path, *, format: str | None = None, template_dirs: list[str | Path] = (),
          rules: str | None = None) -> Report:
-    """Read, validate and compute the unit file at ``path``.
+    """Read, validate and compute the unit file at ``path`` (YAML, or an Excel workbook ending in .xlsx).
 
     ``format`` (default: the unit file's ``format``, else ``standard``) decides
     the style and the default rule set; ``rules`` (default: the unit file's
     ``rules``, else the format's, else ``standard``) decides scoring. Raises
     :class:`~perfreport.DataError` listing every problem, each located.
     """
-    return prepare(load_file(path), format=format, template_dirs=template_dirs, rules=rules)
+    return prepare(read_source(path), format=format, template_dirs=template_dirs, rules=rules)
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def read_source(path: str | Path) -> Source:
+    """The unit file at ``path`` as a :class:`Source`: an Excel workbook by its suffix, else YAML."""
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        from .excel import read_workbook
+
+        return read_workbook(path)
+    return load_file(path)
 
 
 def prepare(source: Source, *, format: str | None = None, template_dirs: list[str | Path] = (),

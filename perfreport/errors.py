@@ -28,16 +28,28 @@ def format_path(path: tuple) -> str:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a problem is: a file (data or template), a line and column (1-based), a data path."""
+    """Where a problem is: a file (data or template), a line and column (1-based), a data path.
+
+    In a workbook, ``sheet`` and ``cell`` (``"C7"``) take the place of line and column.
+    """
 
     file: str | None = None
     line: int | None = None
     column: int | None = None
     path: tuple = ()
+    sheet: str | None = None
+    cell: str | None = None
 
     def __str__(self) -> str:
-        """``file:line:column: [path]``, leaving out what is unknown."""
-        where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
+        """``file:line:column: [path]`` (``file:sheet!cell: [path]`` in a workbook), leaving out what is unknown.
+
+        >>> str(Location("unit.xlsx", path=("funds", "spent"), sheet="资金情况", cell="C5"))
+        'unit.xlsx:资金情况!C5: [funds.spent]'
+        """
+        if self.sheet is not None:
+            where = ":".join(p for p in (self.file, self.sheet + (f"!{self.cell}" if self.cell else "")) if p)
+        else:
+            where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
         if self.path:
             return f"{where}: [{format_path(self.path)}]" if where else f"[{format_path(self.path)}]"
         return where

@@ -1,0 +1,643 @@
+"""Excel workbooks as unit files: a layout derived from the schema, and workbooks read into a :class:`Source`.
+
+The layout is computed from ``schema/unit.yml`` every time, so a key added to
+the schema gets its row or column without a change here (docs/excel.md);
+:mod:`perfreport.excelwrite` writes workbooks in it:
+
+* a *fields* sheet (字段 | 中文名称 | 值 | 说明) holds the single values of one
+  top-level mapping, one row per value, found by its 字段 (the full data path,
+  e.g. ``funds.budget``); the top-level single values share 「基本信息」;
+* a *table* sheet holds a list (one row per item, one column per key; the key
+  is written in brackets in the header: 「项目名称 (name)」) or a free mapping
+  such as 职能职责 (a 名称 column and a 内容 column). A list inside list items
+  gets its own table with a column naming the parent item by its 序号.
+
+Reading is forgiving about what Excel does to data, strict about structure:
+numbers typed as text are numbers where the schema wants a number; Excel's
+floats become the shortest decimal that reads back as the same float (at most
+15 significant digits, Excel's own precision), padded with the zeros the
+cell's number format shows; merged cells take the value of their top-left
+cell; blank rows are skipped; a formula gives its cached value, and one
+without (never calculated) is an error. Unknown sheets are ignored with a
+warning; unknown 字段 or columns with data are errors.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import DataError, Location, Problem
+from .i18n import _
+from .source import Source
+from .validate import unit_schema
+
+GUIDE = "填写说明"
+BASIC = "基本信息"
+FIELD_HEADERS = ("字段", "中文名称", "值", "说明")
+# Values offered in a drop-down (other values are still accepted), by key name or meta.suggestions.
+SUGGESTIONS = {
+    "level1": ["产出指标", "效益指标", "满意度指标"],
+    "level2": ["数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+               "可持续影响指标", "服务对象满意度指标"],
+}
+TYPE_NAMES = {"decimal": "数字", "integer": "整数", "string": "文字", "date": "日期", "boolean": "是/否",
+              "dict": "映射", "list": "列表"}
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9０-９]+(\.[0-9０-９]+)?")
+_HEADER_ID = re.compile(r"[(（]\s*([^()（）]+?)\s*[)）]\s*$")
+_FIXED_DECIMALS = re.compile(r"[#,0]*0\.(0+)")
+_BOOLEANS = {"是": True, "否": False, "true": True, "false": False}
+_HEADER_SEARCH = 20  # header rows are looked for in the first rows only
+
+
+# ---------------------------------------------------------------- layout
+
+@dataclass
+class Column:
+    """One value a sheet holds: a row of a fields sheet, or a column of a table sheet."""
+
+    id: str  # shown in the 字段 cell or in brackets in the header: "funds.budget", "name", "#key", "projects#"
+    label: str
+    rules: dict  # the schema rules of the value ({} for a parent reference)
+    path: tuple = ()  # fields sheet: the full data path; table: the path inside the item
+    role: str = "value"  # "value", "key" (of a free mapping), "parent" (序号 of the enclosing item)
+
+    @property
+    def required(self) -> bool:
+        return bool(self.rules.get("required")) or self.role == "key"
+
+
+@dataclass
+class Sheet:
+    """One worksheet of the layout: a fields sheet or a table sheet."""
+
+    name: str
+    kind: str  # "fields" or "table"
+    path: tuple  # the data it holds; None stands for the index of each enclosing list item
+    rules: dict
+    columns: list = field(default_factory=list)
+
+    @property
+    def mapping(self) -> bool:
+        """A table of a free mapping (名称 → 内容) rather than of a list."""
+        return self.kind == "table" and self.rules.get("type") == "dict"
+
+
+def kinds(rules: dict) -> list:
+    """The schema types a value may have."""
+    kind = rules.get("type", [])
+    return kind if isinstance(kind, list) else [kind]
+
+
+def _scalar(rules: dict) -> bool:
+    return not {"dict", "list"} & set(kinds(rules))
+
+
+def _label(rules: dict, fallback: str) -> str:
+    return rules.get("meta", {}).get("label") or fallback
+
+
+def _dotted(path) -> str:
+    return ".".join(str(p) for p in path if p is not None)
+
+
+def layout(schema: dict | None = None) -> list[Sheet]:
+    """The sheets of a unit workbook, in order, derived from ``schema`` (default: the unit schema)."""
+    schema = unit_schema() if schema is None else schema
+    basic = Sheet(BASIC, "fields", (), {"type": "dict", "schema": schema})
+    sheets = [basic]
+    for key, rules in schema.items():
+        if _scalar(rules):
+            basic.columns.append(Column(key, _label(rules, key), rules, (key,)))
+        else:
+            _place((key,), rules, "", [], sheets)
+    return [s for s in sheets if s.columns]
+
+
+def _sheet_name(label: str, owner: str, sheets: list) -> str:
+    taken = {s.name for s in sheets} | {GUIDE}
+    name = re.sub(r"[\[\]:*?/\\]", "", label)[:31]
+    if name in taken and owner:
+        name = re.sub(r"[\[\]:*?/\\]", "", f"{owner}-{label}")[:31]
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base[:28]}{n}", n + 1
+    return name
+
+
+def _place(path: tuple, rules: dict, owner: str, parents: list, sheets: list) -> None:
+    """Add the sheet(s) for the mapping or list at ``path`` (a template path) to ``sheets``."""
+    label = _label(rules, _dotted(path))
+    if rules.get("type") == "dict" and "schema" in rules:
+        sheet = Sheet(_sheet_name(label, owner, sheets), "fields", path, rules)
+        sheets.append(sheet)
+        nested = []
+        _fields(path, rules["schema"], sheet, nested)
+        for sub_path, sub_rules in nested:
+            _place(sub_path, sub_rules, label, parents, sheets)
+        return
+    sheet = Sheet(_sheet_name(label, owner, sheets), "table", path, rules)
+    sheets.append(sheet)
+    for parent_path, parent_label in parents:
+        sheet.columns.append(Column(_dotted(parent_path) + "#", parent_label + "序号", {}, role="parent"))
+    if rules.get("type") == "dict":  # a free mapping: 名称 -> 内容
+        sheet.columns.append(Column("#key", _label(rules.get("keysrules", {}), "名称"),
+                                    rules.get("keysrules", {"type": "string"}), role="key"))
+        sheet.columns.append(Column("#value", _label(rules.get("valuesrules", {}), "内容"), rules.get("valuesrules", {})))
+        return
+    items = rules.get("schema", {})
+    if items.get("type") == "dict" and "schema" in items:
+        nested = []
+        _item_columns((), items["schema"], "", sheet, nested)
+        for sub, sub_rules in nested:
+            _place(path + (None,) + sub, sub_rules, label, parents + [(path, label)], sheets)
+    else:
+        sheet.columns.append(Column("#value", _label(items, label), items))
+
+
+def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list) -> None:
+    for key, rules in schema.items():
+        if _scalar(rules):
+            sheet.columns.append(Column(_dotted(path + (key,)), _label(rules, key), rules, path + (key,)))
+        elif rules.get("type") == "dict" and "schema" in rules:
+            _fields(path + (key,), rules["schema"], sheet, nested)
+        else:
+            nested.append((path + (key,), rules))
+
+
+def _item_columns(sub: tuple, schema: dict, prefix: str, sheet: Sheet, nested: list) -> None:
+    for key, rules in schema.items():
+        label = prefix + _label(rules, key)
+        if _scalar(rules):
+            sheet.columns.append(Column(_dotted(sub + (key,)), label, rules, sub + (key,)))
+        elif rules.get("type") == "dict" and "schema" in rules:
+            _item_columns(sub + (key,), rules["schema"], label + "·", sheet, nested)
+        else:
+            nested.append((sub + (key,), rules))
+
+
+def header(column: Column) -> str:
+    """A table header: ``*项目名称 (name)``; ``*`` marks a required column."""
+    return ("*" if column.required else "") + f"{column.label} ({column.id})"
+
+
+def choices(column: Column) -> tuple[list, bool]:
+    """The values of the column's drop-down and whether they are the only ones allowed."""
+    if "allowed" in column.rules:
+        return [str(a) for a in column.rules["allowed"]], True
+    key = column.path[-1] if column.path else ""
+    return list(column.rules.get("meta", {}).get("suggestions") or SUGGESTIONS.get(key, [])), False
+
+
+def kind_text(rules: dict) -> str:
+    """The value's type in words: ``数字``, ``文字：万元 / 元``."""
+    text = "或".join(TYPE_NAMES.get(k, k) for k in kinds(rules))
+    if "allowed" in rules:
+        text += "：" + " / ".join(str(a) for a in rules["allowed"])
+    return text
+
+
+def hint(column: Column) -> str:
+    """What to type, for a 说明 cell or a header comment: required, type, note, default, example."""
+    if column.role == "parent":
+        return _("所属{label}在其表中的序号（第几行数据，从 1 起）；只有一项时可不填").format(label=column.label[:-2])
+    meta = column.rules.get("meta", {})
+    parts = [_("必填") if column.required else _("选填"), kind_text(column.rules)]
+    if meta.get("note"):
+        parts.append(str(meta["note"]))
+    if "default" in column.rules:
+        parts.append(_("默认 {value}").format(value=column.rules["default"]))
+    if choices(column)[0] and not choices(column)[1]:
+        parts.append(_("可从下拉列表选择，也可填写其他"))
+    example = meta.get("example")
+    if isinstance(example, dict):
+        example = "；".join(f"{k}：{v}" for k, v in example.items())
+    if example is not None and column.role != "key":
+        parts.append(_("例：{example}").format(example=example))
+    return "。".join(parts)
+
+
+# ---------------------------------------------------------------- reading
+
+class WorkbookSource(Source):
+    """A :class:`Source` read from a workbook: positions are ``(sheet, cell)`` instead of line and column."""
+
+    def locate(self, path: tuple = ()) -> Location:
+        path = tuple(path)
+        for end in range(len(path), -1, -1):
+            pos = self.positions.get(path[:end])
+            if pos:
+                return Location(self.file, path=path, sheet=pos[0], cell=pos[1])
+        return Location(self.file, path=path)
+
+
+class _Uncached:
+    """A formula cell saved without its calculated value."""
+
+
+class _CellError(str):
+    """A cell holding an Excel error value such as ``#DIV/0!``."""
+
+
+_ABSENT = object()
+
+
+def read_workbook(path: str | Path, schema: dict | None = None) -> WorkbookSource:
+    """Read the unit workbook at ``path``; raise :class:`DataError` listing every problem, located by sheet and cell."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = str(path)
+    p = Path(path)
+    if not p.is_file():
+        reason = _("这是一个文件夹，不是工作簿") if p.is_dir() else _("文件不存在")
+        raise DataError(Problem("PR601", reason, Location(name)))
+    try:
+        values = openpyxl.load_workbook(p, data_only=True)
+        formulas = openpyxl.load_workbook(p, data_only=False)
+    except OSError as exc:
+        raise DataError(Problem("PR601", _("无法读取文件：{reason}").format(reason=exc.strerror or exc), Location(name))) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        raise DataError(Problem("PR602", _("不是有效的 .xlsx 工作簿（{detail}）。旧的 .xls 文件请在 Excel/WPS 中“另存为” .xlsx").format(
+            detail=type(exc).__name__), Location(name))) from None
+    return _Reader(name, values, formulas, unit_schema() if schema is None else schema).read()
+
+
+class _Grid:
+    """A worksheet's values: formulas by their cached value, merged ranges filled from their top-left cell."""
+
+    def __init__(self, values_ws, formulas_ws):
+        self.name = values_ws.title
+        self.cells: dict = {}
+        self.formats: dict = {}
+        for row in values_ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "e":
+                    self.cells[(cell.row, cell.column)] = _CellError(cell.value)
+                elif cell.value is not None:
+                    self.cells[(cell.row, cell.column)] = cell.value
+                    self.formats[(cell.row, cell.column)] = cell.number_format
+        for row in formulas_ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and (cell.row, cell.column) not in self.cells:
+                    self.cells[(cell.row, cell.column)] = _Uncached()
+        self.origin: dict = {}  # (row, col) of a merged cell -> its range's top-left
+        for merged in values_ws.merged_cells.ranges:
+            for r in range(merged.min_row, merged.max_row + 1):
+                for c in range(merged.min_col, merged.max_col + 1):
+                    if (r, c) != (merged.min_row, merged.min_col):
+                        self.origin[(r, c)] = (merged.min_row, merged.min_col)
+        self.max_row = max((r for r, _c in self.cells), default=0)
+        self.max_col = max((c for _r, c in self.cells), default=0)
+
+    def raw(self, r: int, c: int):
+        """The cell's own value: a merged cell other than the top-left is empty."""
+        return None if (r, c) in self.origin else self.cells.get((r, c))
+
+    def get(self, r: int, c: int, below: int = 0):
+        """The value shown at (r, c); merged ranges starting at or above row ``below`` do not fill down."""
+        at = self.origin.get((r, c), (r, c))
+        if at[0] <= below < r:
+            return None
+        return self.cells.get(at)
+
+    def format(self, r: int, c: int) -> str:
+        return self.formats.get(self.origin.get((r, c), (r, c)), "General")
+
+    def text(self, r: int, c: int) -> str:
+        value = self.raw(r, c)
+        return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not isinstance(value, _CellError) and not value.strip())
+
+
+def coordinate(r: int, c: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(c)}{r}"
+
+
+class _Reader:
+    def __init__(self, file: str, values, formulas, schema: dict):
+        self.file, self.schema = file, schema
+        self.values, self.formulas = values, formulas
+        self.source = WorkbookSource({}, file)
+        self.problems: list[Problem] = []
+        self.data: dict = {}
+
+    def where(self, sheet: str, cell: str | None = None, path: tuple = ()) -> Location:
+        return Location(self.file, path=path, sheet=sheet, cell=cell)
+
+    def read(self) -> WorkbookSource:
+        sheets = layout(self.schema)
+        known = {s.name for s in sheets}
+        titles = self.values.sheetnames
+        if not known & set(titles):
+            raise DataError(Problem("PR603", _("工作簿中没有 perfreport 的工作表（如“{name}”）。请用 perfreport new unit.xlsx 生成的工作簿填写").format(
+                name=BASIC), Location(self.file)))
+        for title in titles:
+            if title not in known and title != GUIDE:
+                self.source.warnings.append(Problem("PR604", _("工作表“{name}”不是 perfreport 的工作表，已忽略").format(name=title),
+                                                    self.where(title), "warning"))
+        for sheet in sheets:
+            if sheet.name in titles:
+                grid = _Grid(self.values[sheet.name], self.formulas[sheet.name])
+                (self.read_fields if sheet.kind == "fields" else self.read_table)(sheet, grid)
+        if self.problems:
+            raise DataError(self.problems)
+        self.source.data = ordered(self.data, {"type": "dict", "schema": self.schema})
+        return self.source
+
+    # -- cells to values
+
+    def value(self, raw, rules: dict, fmt: str, sheet: str, cell: str, path: tuple):
+        """A cell's value as data, or ``_ABSENT``; problems with the cell itself are recorded here."""
+        if isinstance(raw, _Uncached):
+            self.problems.append(Problem("PR610", _("单元格是公式，但文件中没有保存计算结果。请在 Excel/WPS 中打开后保存一次，或改为直接填写数值"),
+                                         self.where(sheet, cell, path)))
+            return _ABSENT
+        if isinstance(raw, _CellError):
+            self.problems.append(Problem("PR611", _("单元格的值是错误 {error}，请改正公式或直接填写数值").format(error=raw),
+                                         self.where(sheet, cell, path)))
+            return _ABSENT
+        return convert(raw, rules, fmt)
+
+    # -- fields sheets
+
+    def read_fields(self, sheet: Sheet, grid: _Grid) -> None:
+        found = self.find_fields_header(grid)
+        if found is None:
+            self.problems.append(Problem("PR605", _("找不到表头：应有一行写着“字段”和“值”"), self.where(grid.name, path=sheet.path)))
+            return
+        head, key_col, value_col = found
+        if sheet.path:
+            self.source.positions[sheet.path] = (grid.name, None)
+            if sheet.rules.get("required"):  # so that a missing value is named, not the whole part
+                _container(self.data, sheet.path, dict)
+        columns = {c.id: c for c in sheet.columns}
+        seen: dict = {}
+        for r in range(head + 1, grid.max_row + 1):
+            key, raw = grid.text(r, key_col), grid.get(r, value_col, head)
+            here = coordinate(r, value_col)
+            if not key:
+                if not _blank(raw):
+                    self.problems.append(Problem("PR606", _("这一行填了值，但“字段”是空的"), self.where(grid.name, here)))
+                continue
+            column = columns.get(key)
+            if column is None:
+                close = difflib.get_close_matches(key, list(columns), n=1, cutoff=0.6)
+                message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=key, suggestion=close[0]) if close
+                           else _("未知字段 {field}").format(field=key))
+                self.problems.append(Problem("PR607", message, self.where(grid.name, coordinate(r, key_col))))
+                continue
+            if key in seen:
+                self.problems.append(Problem("PR608", _("字段 {key} 重复出现（第一次在第 {row} 行）").format(key=key, row=seen[key]),
+                                             self.where(grid.name, coordinate(r, key_col), column.path)))
+                continue
+            seen[key] = r
+            self.source.positions[column.path] = (grid.name, here)
+            value = self.value(raw, column.rules, grid.format(r, value_col), grid.name, here, column.path)
+            if value is not _ABSENT:
+                _container(self.data, column.path[:-1], dict)[column.path[-1]] = value
+
+    @staticmethod
+    def find_fields_header(grid: _Grid):
+        for r in range(1, min(grid.max_row, _HEADER_SEARCH) + 1):
+            texts = {grid.text(r, c): c for c in range(grid.max_col, 0, -1)}
+            if FIELD_HEADERS[0] in texts and FIELD_HEADERS[2] in texts:
+                return r, texts[FIELD_HEADERS[0]], texts[FIELD_HEADERS[2]]
+        return None
+
+    # -- table sheets
+
+    def read_table(self, sheet: Sheet, grid: _Grid) -> None:
+        found = self.find_table_header(sheet, grid)
+        if found is None:
+            self.problems.append(Problem("PR605", _("找不到表头：应有一行列名，如“{header}”").format(header=header(sheet.columns[-1])),
+                                         self.where(grid.name, path=sheet.path)))
+            return
+        last, at = found
+        rows = [r for r in range(last + 1, grid.max_row + 1)
+                if not all(_blank(grid.get(r, c, last)) for c, col in at.items() if col.role != "parent")]
+        for r in rows:
+            self.read_row(sheet, grid, r, last, at)
+
+    def find_table_header(self, sheet: Sheet, grid: _Grid):
+        """The last header row and {column index: Column}; header rows are those naming known columns."""
+        by_id = {c.id: c for c in sheet.columns}
+        by_label = {c.label: c for c in sheet.columns}
+        at: dict = {}
+        unknown: dict = {}
+        first = last = None
+        for r in range(1, min(grid.max_row, _HEADER_SEARCH) + 1):
+            named, ids, texts = {}, False, {}
+            for c in range(1, grid.max_col + 1):
+                text = grid.text(r, c).lstrip("*").strip()
+                match = _HEADER_ID.search(text)
+                column = by_id.get(match.group(1)) if match else None
+                ids = ids or column is not None
+                column = column or by_label.get(text)
+                if column is not None:
+                    named[c] = column
+                elif text:
+                    texts[c] = (r, text)
+            header_row = bool(named) and (ids or not texts)
+            if header_row or first is None:
+                for c, found in texts.items():
+                    unknown.setdefault(c, found)
+            if header_row:
+                first = first or r
+                last = r
+                for c, column in named.items():
+                    if column in at.values() and at.get(c) is not column:
+                        self.problems.append(Problem("PR614", _("列“{header}”出现了两次").format(header=header(column)),
+                                                     self.where(grid.name, coordinate(r, c))))
+                    at[c] = column
+            elif first is not None:
+                break
+        if last is None:
+            return None
+        for c, (r, text) in unknown.items():
+            if c not in at and any(not _blank(grid.get(row, c, last)) for row in range(last + 1, grid.max_row + 1)):
+                self.problems.append(Problem("PR609", _("未知的列“{text}”：列名应为本表的列之一，如“{header}”").format(
+                    text=text, header=header(sheet.columns[-1])), self.where(grid.name, coordinate(r, c))))
+        return last, at
+
+    def read_row(self, sheet: Sheet, grid: _Grid, r: int, last: int, at: dict) -> None:
+        cells = {col.id: (c, grid.get(r, c, last)) for c, col in at.items()}
+        list_path = self.parent_path(sheet, grid, r, cells)
+        if list_path is None:
+            return
+        kind = dict if sheet.mapping else list
+        container = _container(self.data, list_path, kind)
+        self.source.positions.setdefault(list_path, (grid.name, None))
+        first = min(c for c, col in at.items() if col.role != "parent")
+        if sheet.mapping:
+            key_col, key = cells.get("#key", (first, None))
+            key = "" if _blank(key) else str(key).strip()
+            if not key or key in container:
+                message = _("这一行没有填写{label}") if not key else _("{label}“{key}”重复出现")
+                label = next(c.label for c in sheet.columns if c.role == "key")
+                self.problems.append(Problem("PR613", message.format(label=label, key=key),
+                                             self.where(grid.name, coordinate(r, key_col), list_path)))
+                return
+            item_path = list_path + (key,)
+            container[key] = None
+        else:
+            item_path = list_path + (len(container),)
+            container.append({} if any(col.path for col in sheet.columns) else None)
+        self.source.positions[item_path] = (grid.name, coordinate(r, first))
+        for column in sheet.columns:
+            if column.role != "value":
+                continue
+            c, raw = cells.get(column.id, (None, None))
+            path = item_path + column.path
+            if c is None:
+                continue
+            here = coordinate(r, c)
+            self.source.positions[path] = (grid.name, here)
+            value = self.value(raw, column.rules, grid.format(r, c), grid.name, here, path)
+            if value is _ABSENT:
+                continue
+            if column.path:
+                _container(self.data, path[:-1], dict)[path[-1]] = value
+            else:
+                container[item_path[-1]] = value
+
+    def parent_path(self, sheet: Sheet, grid: _Grid, r: int, cells: dict) -> tuple | None:
+        """The data path of the list (or mapping) this row belongs to, its parents named by their 序号."""
+        path: tuple = ()
+        for i, part in enumerate(sheet.path):
+            if part is not None:
+                path += (part,)
+                continue
+            parents = get_path(self.data, path) or []
+            column = next(c for c in sheet.columns if c.role == "parent" and c.id == _dotted(sheet.path[:i]) + "#")
+            c, raw = cells.get(column.id, (None, None))
+            number = 1 if _blank(raw) and len(parents) == 1 else _whole(raw)
+            if number is None or not 1 <= number <= len(parents):
+                self.problems.append(Problem("PR612", _("{label}应为 1 到 {count} 之间的整数（所属的第几项），实际为“{actual}”").format(
+                    label=column.label, count=len(parents), actual="" if raw is None else raw),
+                    self.where(grid.name, coordinate(r, c or 1), path)))
+                return None
+            path += (number - 1,)
+        return path
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        value = _number(value.strip())
+    if isinstance(value, float):
+        value = _decimal(value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value == int(value):
+        return int(value)
+    return None
+
+
+def _container(data: dict, path: tuple, kind: type):
+    """The mapping or list at ``path`` in ``data``, created (as ``kind``) with its missing mappings."""
+    here = data
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(here, list):
+            here = here[part]
+            continue
+        if here.get(part) is None:
+            here[part] = kind() if last else ({} if not isinstance(path[i + 1], int) else [])
+        here = here[part]
+    return here
+
+
+def get_path(data, path: tuple):
+    """The value at ``path`` in ``data``, or ``None``."""
+    for part in path:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _number(text: str):
+    """A plain number's text as int (no point) or exact Decimal."""
+    return int(text) if "." not in text else Decimal(text)
+
+
+def _decimal(number: float) -> Decimal:
+    """An Excel float as the shortest decimal that reads back as it, at most 15 significant digits."""
+    value = Decimal(repr(number))
+    if len(value.as_tuple().digits) > 15:
+        value = Decimal(format(number, ".15g"))
+    return value
+
+
+def convert(raw, rules: dict, number_format: str = "General"):
+    """A cell value as the data the schema wants, or ``_ABSENT`` for an empty cell.
+
+    Text that is a plain number becomes a number where the schema wants only a
+    number; an ISO date text becomes a date; numbers become text where the
+    schema wants only text. Anything else is passed on for the schema check
+    to report.
+
+    >>> convert("3336.96", {"type": "decimal"}), convert(" 2023 ", {"type": "integer"})
+    (Decimal('3336.96'), 2023)
+    >>> convert(0.1 + 0.2, {"type": "decimal"}), convert(3000, {"type": "decimal"}, "0.00")
+    (Decimal('0.3'), Decimal('3000.00'))
+    >>> convert("90", {"type": ["decimal", "string"]}), convert(15, {"type": "string"})
+    ('90', '15')
+    """
+    types = set(kinds(rules))
+    numeric = bool(types & {"decimal", "integer"})
+    if _blank(raw):
+        return _ABSENT
+    if isinstance(raw, str):
+        text = raw.strip()
+        if "string" not in types:
+            if numeric and _PLAIN_NUMBER.fullmatch(text):
+                return _number(text)
+            if "date" in types:
+                try:
+                    return datetime.date.fromisoformat(text)
+                except ValueError:
+                    pass
+            if "boolean" in types and text.lower() in _BOOLEANS:
+                return _BOOLEANS[text.lower()]
+        return raw
+    if isinstance(raw, datetime.datetime) and raw.time() == datetime.time(0):
+        raw = raw.date()
+    if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
+        return raw.isoformat() if "date" not in types and "string" in types else raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number = _decimal(raw) if isinstance(raw, float) else raw
+        match = _FIXED_DECIMALS.fullmatch(number_format or "")
+        if "decimal" in types and match:
+            places = Decimal(1).scaleb(-len(match.group(1)))
+            if Decimal(number).as_tuple().exponent > places.as_tuple().exponent:
+                number = Decimal(number).quantize(places)
+        if isinstance(number, Decimal) and number == number.to_integral_value() and "decimal" not in types and "integer" in types:
+            number = int(number)
+        if "string" in types and not numeric:
+            return format(number, "f") if isinstance(number, Decimal) else str(number)
+        return number
+    return raw
+
+
+def ordered(data, rules: dict):
+    """``data`` with every mapping's keys in schema order (unknown keys last, as they came)."""
+    if isinstance(data, dict):
+        schema = rules.get("schema") if rules.get("type") == "dict" else None
+        if schema is not None:
+            keys = [k for k in schema if k in data] + [k for k in data if k not in schema]
+            return {k: ordered(data[k], schema.get(k, {})) for k in keys}
+        return {k: ordered(v, rules.get("valuesrules", {})) for k, v in data.items()}
+    if isinstance(data, list):
+        return [ordered(item, rules.get("schema", {})) for item in data]
+    return data

@@ -1,0 +1,352 @@
+"""Excel workbooks as unit files: layout, round trips, a clerk's workbook, located errors, LibreOffice."""
+import copy
+import datetime
+import os
+import re
+import subprocess
+import zipfile
+from decimal import Decimal
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import perfreport
+from perfreport.cli import cli
+from perfreport.errors import DataError
+from perfreport.excel import GUIDE, convert, layout, read_workbook
+from perfreport.excelwrite import write_workbook
+from perfreport.source import load_file, load_text
+from perfreport.starter import dump
+from perfreport.validate import unit_schema
+
+from conftest import EXAMPLES, MINIMAL, body_text
+from test_libreoffice import soffice  # noqa: F401  (the fixture: a failure in CI, a skip elsewhere, without LibreOffice)
+
+
+def exact(data):
+    """Data with every scalar's type and text, so that Decimal('2.0') != 2 and '90' != 90."""
+    if isinstance(data, dict):
+        return {k: exact(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [exact(v) for v in data]
+    return type(data).__name__, str(data)
+
+
+def problems(excinfo):
+    return [(p.code, str(p.location)) for p in excinfo.value.problems]
+
+
+def sheet(book, name):
+    return book[name]
+
+
+def field_row(ws, key):
+    """The row of a fields sheet whose 字段 is ``key``."""
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+
+
+def set_cached(path, sheet_name, cell, cached, error=False):
+    """Give the formula in ``cell`` a cached result, as Excel does when it saves (openpyxl writes none)."""
+    book = openpyxl.load_workbook(path)
+    member = f"xl/worksheets/sheet{book.sheetnames.index(sheet_name) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    xml = files[member].decode()
+    kind = ' t="e"' if error else (' t="str"' if isinstance(cached, str) else "")
+    xml, count = re.subn(rf'<c r="{cell}"([^>]*)><f>([^<]*)</f><v\s*/?>(?:</v>)?',
+                         rf'<c r="{cell}"\1{kind}><f>\2</f><v>{cached}</v>', xml)
+    assert count == 1
+    files[member] = xml.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+
+
+def test_docs_table_of_sheets_matches_the_layout():
+    from pathlib import Path
+
+    from perfreport.exceldoc import update
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "excel.md").read_text(encoding="utf-8")
+    assert text == update(text), "docs/excel.md is out of date: run python -m perfreport.exceldoc docs/excel.md"
+
+
+# ------------------------------------------------------------------ round trips
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_yaml_to_workbook_to_yaml_gives_equal_data(example, tmp_path):
+    original = load_file(example).data
+    book = write_workbook(original, tmp_path / "unit.xlsx")
+    read = read_workbook(book)
+    assert exact(read.data) == exact(original) and read.warnings == []
+    again = load_text(dump(read.data)).data
+    assert exact(again) == exact(original)
+    schema_order = [k for k in unit_schema() if k in original]
+    assert list(again) == schema_order
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_workbook_renders_the_same_report_as_yaml(example, rendered, tmp_path):
+    book = write_workbook(load_file(example).data, tmp_path / "unit.xlsx")
+    from_book = docx.Document(str(perfreport.render(book, tmp_path / "unit.docx")))
+    from_yaml = docx.Document(str(rendered[example.stem]))
+    assert body_text(from_book) == body_text(from_yaml)
+    cells = [[[c.text for c in row.cells] for row in t.rows] for t in from_yaml.tables]
+    assert [[[c.text for c in row.cells] for row in t.rows] for t in from_book.tables] == cells
+
+
+def test_cli_export_then_import(tmp_path):
+    runner = CliRunner()
+    book, back = tmp_path / "unit.xlsx", tmp_path / "back.yaml"
+    result = runner.invoke(cli, ["export", str(EXAMPLES[0]), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["import", str(book), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    assert back.read_text(encoding="utf-8").startswith("# 由 unit.xlsx 转换")
+    assert exact(load_file(back).data) == exact(load_file(EXAMPLES[0]).data)
+    assert runner.invoke(cli, ["import", str(book), "-o", str(book)]).exit_code == 3
+
+
+def nested_schema():
+    """The unit schema with what a later schema may add: lists, mappings and free mappings inside list items."""
+    schema = copy.deepcopy(unit_schema())
+    item = schema["projects"]["schema"]["schema"]
+    item["indicators"] = copy.deepcopy(schema["goals"]["schema"]["indicators"])
+    item["sources"] = {"type": "dict", "meta": {"label": "资金来源"},
+                       "schema": {"central": {"type": "decimal", "meta": {"label": "中央"}}}}
+    item["files"] = {"type": "list", "meta": {"label": "佐证材料"}, "schema": {"type": "string"}}
+    item["owners"] = copy.deepcopy(schema["functions"])
+    return schema
+
+
+def test_a_list_inside_list_items_gets_its_own_sheet_with_a_parent_column(tmp_path):
+    schema = nested_schema()
+    sheets = {s.name: s for s in layout(schema)}
+    child = sheets["项目清单-绩效指标"]
+    assert child.path == ("projects", None, "indicators")
+    assert [c.id for c in child.columns][:2] == ["projects#", "level1"]
+    assert "sources.central" in [c.id for c in sheets["项目清单"].columns]
+    assert [c.id for c in sheets["佐证材料"].columns] == ["projects#", "#value"]
+    assert [c.id for c in sheets["项目清单-职能职责"].columns] == ["projects#", "#key", "#value"]
+    indicator = {"level1": "产出指标", "level2": "数量指标", "name": "完成项目", "target": 3, "actual": Decimal("2.5")}
+    data = {**load_text(MINIMAL).data, "projects": [
+        {"name": "甲", "budget": 1, "spent": 1, "indicators": [indicator, {**indicator, "name": "乙指标"}],
+         "sources": {"central": Decimal("0.50")}, "files": ["合同", "发票"], "owners": {"财政办": "资金拨付"}},
+        {"name": "乙", "budget": Decimal("2.50"), "spent": 2},
+        {"name": "丙", "budget": 3, "spent": 3, "indicators": [indicator]},
+    ]}
+    path = write_workbook(data, tmp_path / "unit.xlsx", schema)
+    ws = openpyxl.load_workbook(path)["项目清单-绩效指标"]
+    assert [ws.cell(r, 1).value for r in range(2, 5)] == [1, 1, 3]
+    assert exact(read_workbook(path, schema).data) == exact(data)
+    book = openpyxl.load_workbook(path)
+    book["项目清单-绩效指标"]["A3"] = 7
+    book.save(path)
+    with pytest.raises(DataError) as exc:
+        read_workbook(path, schema)
+    assert problems(exc) == [("PR612", f"{path}:项目清单-绩效指标!A3: [projects]")]
+    assert "1 到 3 之间" in exc.value.problems[0].message
+
+
+# ------------------------------------------------------------------ a clerk's workbook
+
+@pytest.fixture
+def clerk_book(tmp_path):
+    """A workbook filled the way a clerk fills one: from `perfreport new`, by hand."""
+    path = tmp_path / "unit.xlsx"
+    write_workbook({}, path)
+    book = openpyxl.load_workbook(path)
+    for name, values in {"单位信息": {"unit.name": "测试镇人民政府", "unit.short_name": "测试镇"},
+                         "基本信息": {"year": "2023", "date": datetime.datetime(2024, 3, 5)},
+                         "自评通知": {"notice.title": "测试县财政局关于开展2023年预算绩效自评工作的通知"},
+                         "资金情况": {"funds.budget": "'3336.96", "funds.received": 3117.78, "funds.spent": "=C4"}}.items():
+        ws = book[name]
+        for key, value in values.items():
+            ws.cell(field_row(ws, key), 3, value.lstrip("'") if isinstance(value, str) else value)
+    ws = book["资金情况"]
+    ws.cell(field_row(ws, "funds.budget"), 3).quotePrefix = True  # typed '3336.96: text
+    ws = book["绩效指标"]
+    ws.insert_rows(1, 2)  # a title above the header, merged across
+    ws["A1"] = "2023年绩效指标"
+    ws.merge_cells("A1:I1")
+    rows = [["产出指标", "数量指标", "完成项目个数", "≥", "个", "85", 85],
+            [None, "质量指标", "验收合格率", "=", "%", 100, 0.1 + 0.2],
+            [], [],
+            ["效益指标", "社会效益指标", "群众满意度", "≥", "%", 90, "好"]]
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    ws.merge_cells("A4:A5")  # 一级指标 spans its rows
+    for r in range(9, 15):  # trailing rows with only formatting
+        ws.cell(r, 3).number_format = "0.00"
+    ws = book["项目清单"]  # a two-row header: 项目名称 merged down, a group title over the amounts
+    ws.insert_rows(1)
+    ws["A1"], ws["A2"], ws["B1"] = ws["A2"].value, None, "资金（万元）"
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:D1")
+    ws.append(["防火经费", 2, None, "1.5"])
+    ws = book["下一步改进措施"]
+    ws["A2"], ws["A4"] = "加强监督。", "完善制度。"
+    book.save(path)
+    set_cached(path, "资金情况", "C5", 3117.78)
+    return path
+
+
+def test_a_clerks_workbook_imports(clerk_book):
+    source = read_workbook(clerk_book)
+    data = source.data
+    assert data["year"] == 2023 and data["date"] == datetime.date(2024, 3, 5)
+    assert data["funds"] == {"budget": Decimal("3336.96"), "received": Decimal("3117.78"), "spent": Decimal("3117.78")}
+    indicators = data["goals"]["indicators"]
+    assert [i["level1"] for i in indicators] == ["产出指标", "产出指标", "效益指标"]
+    assert indicators[0]["target"] == "85" and indicators[0]["actual"] == 85  # text stays text where text is allowed
+    assert indicators[1]["actual"] == Decimal("0.3")
+    assert data["improvements"] == ["加强监督。", "完善制度。"]
+    assert data["projects"] == [{"name": "防火经费", "budget": 2, "spent": Decimal("1.5")}]
+    assert source.warnings == []
+    report = perfreport.load(clerk_book)
+    assert report.figures.execution_rate is not None
+
+
+def test_values_are_located_by_sheet_and_cell(clerk_book):
+    book = openpyxl.load_workbook(clerk_book)
+    book["资金情况"]["C5"] = "约20万"
+    book["绩效指标"]["D7"] = "大于"
+    book.save(clerk_book)
+    with pytest.raises(DataError) as exc:
+        perfreport.load(clerk_book)
+    found = {str(p) for p in exc.value.problems}
+    assert f"{clerk_book}:资金情况!C5: [funds.spent] 全年执行数：应为数字，实际为“约20万”" in found
+    assert any(s.startswith(f"{clerk_book}:绩效指标!D7: [goals.indicators[3].nature]") for s in found)
+    result = CliRunner().invoke(cli, ["render", str(clerk_book), "-o", str(clerk_book.with_suffix(".docx"))])
+    assert result.exit_code == 2 and "资金情况!C5" in result.output and "[PR103 错误]" in result.output
+
+
+def test_a_formula_without_a_cached_value_is_an_error(clerk_book):
+    book = openpyxl.load_workbook(clerk_book)
+    book["资金情况"]["C5"] = "=C4"
+    book["资金情况"]["C2"] = "=1/0"
+    book.save(clerk_book)
+    set_cached(clerk_book, "资金情况", "C2", "#DIV/0!", error=True)
+    with pytest.raises(DataError) as exc:
+        read_workbook(clerk_book)
+    assert problems(exc) == [("PR611", f"{clerk_book}:资金情况!C2: [funds.budget]"),
+                             ("PR610", f"{clerk_book}:资金情况!C5: [funds.spent]")]
+    assert "没有保存计算结果" in exc.value.problems[1].message
+
+
+def test_structure_mistakes_are_located(clerk_book):
+    book = openpyxl.load_workbook(clerk_book)
+    ws = book["资金情况"]
+    ws.cell(field_row(ws, "funds.received"), 1, "funds.recieved")
+    ws = book["项目清单"]
+    ws["H2"], ws["H3"] = "备注", "自己的备注"
+    ws["J1"] = "空列"
+    book.save(clerk_book)
+    set_cached(clerk_book, "资金情况", "C5", 3117.78)  # saving with openpyxl drops cached values
+    with pytest.raises(DataError) as exc:
+        read_workbook(clerk_book)
+    assert problems(exc) == [("PR607", f"{clerk_book}:资金情况!A4"), ("PR609", f"{clerk_book}:项目清单!H2")]
+    assert "是否为 funds.received" in exc.value.problems[0].message
+
+
+def test_extra_sheets_are_ignored_with_a_warning(clerk_book):
+    book = openpyxl.load_workbook(clerk_book)
+    book.create_sheet("草稿")["A1"] = "随便写写"
+    book.save(clerk_book)
+    set_cached(clerk_book, "资金情况", "C5", 3117.78)
+    source = read_workbook(clerk_book)
+    assert [(w.code, w.level, str(w.location)) for w in source.warnings] == [("PR604", "warning", f"{clerk_book}:草稿")]
+
+
+def test_not_a_unit_workbook(tmp_path):
+    other = tmp_path / "other.xlsx"
+    openpyxl.Workbook().save(other)
+    with pytest.raises(DataError) as exc:
+        perfreport.load(other)
+    assert problems(exc) == [("PR603", str(other))]
+    fake = tmp_path / "old.xls"
+    fake.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
+    with pytest.raises(DataError) as exc:
+        perfreport.load(fake)
+    assert exc.value.problems[0].code == "PR602" and "另存为" in exc.value.problems[0].message
+    with pytest.raises(DataError) as exc:
+        perfreport.load(tmp_path / "missing.xlsx")
+    assert problems(exc) == [("PR601", str(tmp_path / "missing.xlsx"))]
+
+
+def test_number_conversion_rules():
+    assert convert("3336.96", {"type": "decimal"}) == Decimal("3336.96")
+    assert convert("３３３６.９６", {"type": "decimal"}) == Decimal("3336.96")
+    assert convert("3,336.96", {"type": "decimal"}) == "3,336.96"  # not a plain number: the schema check reports it
+    assert str(convert(3336.96, {"type": "decimal"})) == "3336.96"
+    assert str(convert(1.1 * 3, {"type": "decimal"})) == "3.3"
+    assert str(convert(2, {"type": "decimal"}, "#,##0.000")) == "2.000"
+    assert str(convert(2.12345, {"type": "decimal"}, "0.00")) == "2.12345"  # never rounded, only padded
+    assert convert(2023.0, {"type": "integer"}) == 2023 and isinstance(convert(2023.0, {"type": "integer"}), int)
+    assert convert("2024-03-05", {"type": "date"}) == datetime.date(2024, 3, 5)
+    assert convert(12.5, {"type": "string"}) == "12.5"
+
+
+# ------------------------------------------------------------------ the generated workbook
+
+def test_new_workbook_has_every_sheet_headers_hints_and_drop_downs(tmp_path):
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "unit.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "unit.xlsx")
+    assert book.sheetnames == [GUIDE] + [s.name for s in layout()]
+    funds = book["资金情况"]
+    assert [c.value for c in funds[1]] == ["字段", "中文名称", "值", "说明"]
+    assert funds.cell(field_row(funds, "funds.budget"), 2).value == "*全年预算数（下达指标）"
+    assert "例：3336.96" in funds.cell(field_row(funds, "funds.budget"), 4).value
+    indicators = book["绩效指标"]
+    headers = [c.value for c in indicators[1]]
+    assert headers[:3] == ["*一级指标 (level1)", "*二级指标 (level2)", "*三级指标 (name)"]
+    assert "例：产出指标" in indicators["A1"].comment.text
+    rules = {str(v.sqref).split(":")[0]: v for v in indicators.data_validations.dataValidation}
+    assert "产出指标" in rules["A2"].formula1 and not rules["A2"].showErrorMessage  # a suggestion
+    assert rules["D2"].formula1 == '"≥,≤,=,定性"' and rules["D2"].showErrorMessage  # only these
+    settings = book["设置"]
+    assert any(v.formula1 == '"万元,元"' for v in settings.data_validations.dataValidation)
+    assert CliRunner().invoke(cli, ["new", str(tmp_path / "unit.xlsx")]).exit_code == 3  # not overwritten
+    with pytest.raises(DataError) as exc:
+        perfreport.load(tmp_path / "unit.xlsx")
+    assert ("PR102", f"{tmp_path / 'unit.xlsx'}:基本信息!C3: [year]") in problems(exc)
+
+
+def test_cli_new_yaml_and_bad_suffix(tmp_path):
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "p.yaml"), "--kind", "project"])
+    assert result.exit_code == 0 and "项目支出绩效自评" in (tmp_path / "p.yaml").read_text(encoding="utf-8")
+    assert CliRunner().invoke(cli, ["new", str(tmp_path / "p.txt")]).exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def calc(soffice, tmp_path_factory):  # noqa: F811
+    """LibreOffice with Calc (libreoffice-calc-nogui), which opens workbooks."""
+    folder = tmp_path_factory.mktemp("calc")
+    write_workbook({}, folder / "probe.xlsx")
+    done = convert_with(soffice, folder, "csv", folder / "probe.xlsx")
+    if done.returncode or not (folder / "out" / "probe.csv").exists():
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice Calc is not installed; .ci/run must install libreoffice-calc-nogui")
+        pytest.skip("LibreOffice Calc not installed (apt-get install libreoffice-calc-nogui)")
+    return soffice
+
+
+def convert_with(soffice, folder, target, *files):
+    return subprocess.run([soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                           "--convert-to", target, "--outdir", str(folder / "out"), *map(str, files)],
+                          capture_output=True, timeout=300)
+
+
+def test_libreoffice_opens_the_workbooks_and_what_it_saves_reads_back(calc, tmp_path):
+    empty = write_workbook({}, tmp_path / "new.xlsx")
+    example = write_workbook(load_file(EXAMPLES[0]).data, tmp_path / "example.xlsx")
+    done = convert_with(calc, tmp_path, "pdf", empty, example)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "new.pdf").exists() and (tmp_path / "out" / "example.pdf").exists()
+    done = convert_with(calc, tmp_path, "xlsx", example)
+    assert done.returncode == 0, done.stderr
+    assert exact(read_workbook(tmp_path / "out" / "example.xlsx").data) == exact(load_file(EXAMPLES[0]).data)
