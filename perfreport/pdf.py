@@ -53,6 +53,7 @@ def convert(documents, outdir: str | Path | None = None) -> tuple[list[Path], li
 
 
 def _convert(program: str, documents: list[Path], outdir: Path) -> tuple[list[Path], list[Problem]]:
+    outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="perfreport-soffice-") as profile, \
             tempfile.TemporaryDirectory(dir=outdir, prefix=".perfreport-pdf-") as staging:
         command = [program, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
