@@ -3,7 +3,6 @@
 Conversions are skipped only where LibreOffice is not installed *and* this is
 not CI; in CI (CI=true) a missing LibreOffice is a failure (see test_libreoffice.py).
 """
-import os
 import shutil
 import subprocess
 
@@ -14,16 +13,7 @@ from perfreport import OutputError, pdf
 from perfreport.cli import cli
 
 from conftest import EXAMPLES
-from test_libreoffice import SOFFICE, pdf_pages
-
-
-@pytest.fixture
-def soffice():
-    if SOFFICE is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is not installed; .ci/run must install libreoffice-writer-nogui")
-        pytest.skip("LibreOffice not installed (apt-get install libreoffice-writer-nogui fonts-noto-cjk)")
-    return SOFFICE
+from test_libreoffice import pdf_pages
 
 
 def test_batch_of_three_converted_in_one_libreoffice_run(soffice, tmp_path, monkeypatch):
