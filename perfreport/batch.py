@@ -78,7 +78,7 @@ def find_units(inputs) -> tuple[list[Path], list[UnitResult]]:
                     matches.append(candidate)
         if not matches:
             missing.append(UnitResult(Path(item), "failed", problems=[Problem(
-                "PR601", _("没有找到数据文件（.yaml 或 .yml）"), Location(item))]))
+                "PR701", _("没有找到数据文件（.yaml 或 .yml）"), Location(item))]))
         for path in matches:
             found.setdefault(path.resolve(), path)
     return sorted(found.values()), missing
@@ -99,7 +99,7 @@ def check_pattern(pattern: str) -> None:
     if problem:
         from .errors import DataError
 
-        raise DataError(Problem("PR603", problem, Location(path=("--name",))))
+        raise DataError(Problem("PR703", problem, Location(path=("--name",))))
 
 
 def output_name(pattern: str, fields: dict) -> str:
@@ -162,12 +162,12 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
         return UnitResult(file, "failed", problems=error.problems)
     except Exception as error:  # a bug: report it for this unit, keep going with the others
         return UnitResult(file, "failed", internal=True, problems=[Problem(
-            "PR690", _("内部错误（请连同输入文件报告此问题）：{error}").format(error=f"{type(error).__name__}: {error}"),
+            "PR790", _("内部错误（请连同输入文件报告此问题）：{error}").format(error=f"{type(error).__name__}: {error}"),
             Location(str(file)))])
 
 
 def _collision(result: UnitResult, other: UnitResult) -> UnitResult:
-    problem = Problem("PR602", _("输出文件“{output}”与数据文件 {other} 的输出同名，两者都未写入；请用 --name 区分").format(
+    problem = Problem("PR702", _("输出文件“{output}”与数据文件 {other} 的输出同名，两者都未写入；请用 --name 区分").format(
         output=result.output.name, other=other.file), Location(str(result.file)))
     return UnitResult(result.file, "failed", result.output, [problem], result.warnings, result.unit, result.projects,
                       staged=result.staged)
@@ -178,7 +178,7 @@ def run(files: list[Path], outdir: Path, *, pattern: str = DEFAULT_NAME, format:
     """Render every unit file into ``outdir``, yielding a :class:`UnitResult` per unit as it finishes.
 
     A unit whose output name collides with another's is yielded a second
-    time, failed (PR602); neither of the two is written. Reports are moved
+    time, failed (PR702); neither of the two is written. Reports are moved
     into place when all units are done.
     """
     check_pattern(pattern)

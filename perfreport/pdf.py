@@ -25,7 +25,7 @@ def find_soffice() -> str:
     """The LibreOffice program (``soffice`` or ``libreoffice`` on PATH); an error saying how to install it otherwise."""
     program = shutil.which("soffice") or shutil.which("libreoffice")
     if program is None:
-        raise OutputError(Problem("PR610", _(
+        raise OutputError(Problem("PR710", _(
             "无法生成 PDF：没有找到 LibreOffice（soffice）。请先安装，例如：{hint}；"
             "Windows 或 macOS 请从 https://www.libreoffice.org 下载安装，并确保 soffice 在 PATH 中").format(
             hint=INSTALL_HINT)))
@@ -74,7 +74,7 @@ def _convert(program: str, documents: list[Path], outdir: Path) -> tuple[list[Pa
                 os.replace(converted, target)
                 written.append(target)
             else:
-                problems.append(Problem("PR611", _("LibreOffice 未能将其转换为 PDF{reason}").format(
+                problems.append(Problem("PR711", _("LibreOffice 未能将其转换为 PDF{reason}").format(
                     reason=f"：{reason}" if reason else ""), Location(str(document))))
     return written, problems
 

@@ -101,7 +101,7 @@ def test_collisions_reported_and_neither_written(tmp_path):
     out = tmp_path / "out"
     result = invoke(EXAMPLES[0], twin, "-o", out, "--jobs", 2)
     assert result.exit_code == 2
-    assert result.stderr.count("PR602") == 2 and str(twin) in result.stderr and str(EXAMPLES[0]) in result.stderr
+    assert result.stderr.count("PR702") == 2 and str(twin) in result.stderr and str(EXAMPLES[0]) in result.stderr
     assert not out.exists() or not list(out.glob("*.docx"))
 
 
@@ -127,18 +127,18 @@ def test_name_pattern_separates_twins(tmp_path):
 
 def test_unknown_name_field_is_a_usage_error(tmp_path):
     result = invoke(EXAMPLES[0], "-o", tmp_path, "--name", "{county}.docx")
-    assert result.exit_code == 2 and "PR603" in result.stderr and "{short_name}" in result.stderr
+    assert result.exit_code == 2 and "PR703" in result.stderr and "{short_name}" in result.stderr
 
 
 def test_input_matching_nothing_is_reported_others_still_rendered(tmp_path):
     result = invoke(EXAMPLES[0], tmp_path / "nothing-*.yaml", "-o", tmp_path / "out")
-    assert result.exit_code == 2 and "PR601" in result.stderr
+    assert result.exit_code == 2 and "PR701" in result.stderr
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1
 
 
 def test_no_unit_files_at_all(tmp_path):
     result = invoke(tmp_path, "-o", tmp_path / "out")
-    assert result.exit_code == 2 and "PR601" in result.stderr
+    assert result.exit_code == 2 and "PR701" in result.stderr
 
 
 def test_find_units_folders_globs_files_each_once(county):

@@ -41,14 +41,14 @@ def test_unconvertible_document_is_located_and_others_converted(soffice, rendere
     good = shutil.copy(rendered[EXAMPLES[0].stem], tmp_path / "good.docx")
     written, problems = pdf.convert([good, broken], tmp_path / "pdf")
     assert written == [tmp_path / "pdf" / "good.pdf"]
-    assert [(p.code, p.location.file) for p in problems] == [("PR611", str(broken))]
+    assert [(p.code, p.location.file) for p in problems] == [("PR711", str(broken))]
 
 
 def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(OutputError) as caught:
         pdf.find_soffice()
-    assert caught.value.problems[0].code == "PR610" and pdf.INSTALL_HINT in str(caught.value)
+    assert caught.value.problems[0].code == "PR710" and pdf.INSTALL_HINT in str(caught.value)
     result = CliRunner().invoke(cli, ["batch", str(EXAMPLES[0]), "-o", str(tmp_path / "out"), "--pdf"])
     assert result.exit_code == 3 and "libreoffice-writer-nogui" in result.output
     assert not (tmp_path / "out").exists(), "nothing rendered when the PDF cannot be made"
