@@ -5,6 +5,7 @@ The pipeline runs one way: source -> validate -> compute -> render -> build -> w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import formats, markup
@@ -92,8 +93,16 @@ def render_markup(report: Report) -> str:
     """The report markup that the report's format produces."""
     context = dict(report.unit)
     context.update(figures=report.figures, settings=report.settings, format=report.format.name)
-    env = environment(report.format.search_path)
-    return render_template(env, formats.ENTRY_TEMPLATE, context)
+    return render_template(_environment(tuple(report.format.search_path)), formats.ENTRY_TEMPLATE, context)
+
+
+@lru_cache(maxsize=32)
+def _environment(search_path: tuple):
+    """One Jinja environment per search path, so templates are compiled once per process, not per report.
+
+    Jinja's loader still checks each template file's modification time, so an edited template is reloaded.
+    """
+    return environment(list(search_path))
 
 
 def render(report: Report | str | Path, output: str | Path, *, format: str | None = None,

@@ -22,7 +22,8 @@ def _level(problem) -> str:
 
 
 def _report_problems(error) -> None:
-    for problem in error.problems:
+    """Print the problems of an error or batch result, or one problem."""
+    for problem in getattr(error, "problems", [error]):
         click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=True)
 
 
@@ -57,22 +58,39 @@ _TEMPLATE_DIRS = click.option("--template-dir", "template_dirs", multiple=True, 
                               help="先于内置格式查找的格式文件夹（可多次给出）。")
 
 
+_pdf_option = click.option(
+    "--pdf", is_flag=True, help="另用 LibreOffice 转换为同名 PDF（需要安装 LibreOffice）。")
+
+
 @cli.command()
 @click.argument("unit", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="输出的 .docx 文件；默认为当前文件夹下与数据文件同名的 .docx。")
 @click.option("--format", "format_name", metavar="NAME", help="报告格式名称；默认取数据文件的 format，否则为 standard。")
 @_TEMPLATE_DIRS
-def render(unit: Path, output: Path | None, format_name: str | None, template_dirs: tuple[Path, ...]):
+@_pdf_option
+def render(unit: Path, output: Path | None, format_name: str | None, template_dirs: tuple[Path, ...], pdf: bool):
     """由数据文件 UNIT 生成报告。"""
     from .api import load, render as render_report
 
+    if pdf:
+        from .pdf import find_soffice
+
+        find_soffice()
     report = load(unit, format=format_name, template_dirs=list(template_dirs))
     for warning in report.warnings:
         click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
     output = output or Path(unit.stem + ".docx")
     written = render_report(report, output)
     click.echo(_("已生成 {path}").format(path=written))
+    if pdf:
+        from .errors import OutputError
+        from .pdf import convert
+
+        pdfs, problems = convert([written])
+        if problems:
+            raise OutputError(problems)
+        click.echo(_("已生成 {path}").format(path=pdfs[0]))
 
 
 @cli.command()
@@ -81,8 +99,7 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
               help="输出方式：text 每行一条；json 供县级系统汇总。")
 @click.option("--strict", is_flag=True, help="有警告时也以 1 退出。")
 @click.option("--report-format", "report_format", metavar="NAME", help="按哪个报告格式（及其评分规则）检查；默认取数据文件的 format。")
-@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="先于内置格式查找的格式文件夹（可多次给出）。")
+@_TEMPLATE_DIRS
 @click.option("--template", "template_format", metavar="NAME", help="检查报告格式 NAME 的模板（语法、未定义的数据字段）。")
 @click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；同 perfreport --lang。")
 def check(unit, output_format, strict, report_format, template_dirs, template_format, lang):
@@ -226,7 +243,7 @@ def new(file: Path, kind: str, force: bool):
         from .starter import starting_file
 
         _write_text(file, starting_file(kind))
-    click.echo(f"已生成 {file}")
+    click.echo(_("已生成 {path}").format(path=file))
 
 
 def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
@@ -237,12 +254,12 @@ def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
 
     report = load(source)
     for warning in report.warnings:
-        click.echo(f"{warning} [{warning.code} 警告]", err=True)
+        click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
     output = output or Path(source.stem + suffix)
     if output.resolve() == source.resolve():
         raise OutputError(Problem("PR622", _("输出文件不能是输入文件本身"), Location(str(output))))
     write(report.source.data, output)
-    click.echo(f"已生成 {output}")
+    click.echo(_("已生成 {path}").format(path=output))
 
 
 @cli.command("import")
@@ -253,7 +270,7 @@ def import_(workbook: Path, output: Path | None):
     """把填好的工作簿 WORKBOOK（.xlsx）检查后转换为 YAML 数据文件。"""
     from .starter import dump
 
-    header = f"由 {workbook.name} 转换（perfreport import）"
+    header = _("由 {name} 转换（perfreport import）").format(name=workbook.name)
     _convert(workbook, output, ".yaml", lambda data, path: _write_text(path, dump(data, header)))
 
 
@@ -266,6 +283,126 @@ def export(unit: Path, output: Path | None):
     from .excelwrite import write_workbook
 
     _convert(unit, output, ".xlsx", write_workbook)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output-dir", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="报告写入的文件夹（不存在时创建）。")
+@click.option("--format", "format_name", metavar="NAME", help="报告格式名称；默认取各数据文件的 format，否则为 standard。")
+@_TEMPLATE_DIRS
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时运行的进程数；默认为 CPU 核数。")
+@_pdf_option
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
+              help="另写一个汇总工作簿（.xlsx）：每个单位一行、每个项目一行。")
+@click.option("--force", is_flag=True, help="全部重新生成；默认跳过比数据文件新的已有报告。")
+@click.option("--name", "pattern", metavar="PATTERN", default=None,
+              help="输出文件名模式；默认「{short_name}-{year}年度绩效自评报告.docx」，"
+                   "可用字段 {short_name} {name} {year} {stem} {format}。")
+def batch(inputs, outdir, format_name, template_dirs, jobs, pdf, summary, force, pattern):
+    """为 INPUTS（数据文件、文件夹或通配符）中的每个单位生成报告，多进程并行。"""
+    import time
+
+    from . import batch as batching
+
+    if pdf:
+        from .pdf import find_soffice
+
+        find_soffice()
+    started = time.monotonic()
+    files, missing = batching.find_units(inputs)
+    if not files:
+        raise _data_error(missing)
+    progress = _Progress(len(files) + len(missing), started)
+    for result in missing:
+        progress.show(result)
+    for result in batching.run(files, outdir, pattern=pattern or batching.DEFAULT_NAME, format=format_name,
+                               template_dirs=template_dirs, jobs=jobs, force=force):
+        progress.show(result)
+    progress.finish()
+    results = progress.results
+    if pdf:
+        _batch_pdf(results, jobs, progress)
+    if summary:
+        from .summary import write_summary
+
+        click.echo(_("已生成 {path}").format(path=write_summary(summary, sorted(results.values(), key=lambda r: str(r.file)))))
+    counts = {status: sum(r.status == status for r in results.values()) for status in ("written", "skipped", "failed")}
+    click.echo(_("共 {total} 个单位：生成 {written}，跳过 {skipped}（已是最新），失败 {failed}；用时 {seconds:.1f} 秒").format(
+        total=len(results), seconds=time.monotonic() - started, **counts))
+    if any(r.internal for r in results.values()):
+        click.get_current_context().exit(EXIT_INTERNAL)
+    if counts["failed"]:
+        click.get_current_context().exit(2)
+
+
+def _data_error(results):
+    from .errors import DataError
+
+    return DataError([p for r in results for p in r.problems])
+
+
+def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
+    """Convert the reports written now, and older ones whose PDF is missing or stale, one LibreOffice run per folder."""
+    import os
+
+    from .pdf import convert_many
+
+    folders: dict[Path, list[Path]] = {}
+    for result in results.values():
+        if result.failed:
+            continue
+        document = result.output
+        pdf = document.with_suffix(".pdf")
+        if result.status == "written" or not pdf.exists() or pdf.stat().st_mtime < document.stat().st_mtime:
+            folders.setdefault(document.parent, []).append(document)
+    for folder, documents in folders.items():
+        pdfs, problems = convert_many(documents, folder, jobs or os.cpu_count() or 1)
+        click.echo(_("已生成 {count} 个 PDF（{folder}）").format(count=len(pdfs), folder=folder))
+        by_file = {str(r.output): r for r in results.values() if r.output}
+        for problem in problems:
+            result = by_file[problem.location.file]
+            result.status = "failed"
+            result.problems.append(problem)
+            _report_problems(problem)
+
+
+class _Progress:
+    """Per-unit lines, or on a terminal a single updating line: done/total, failures, rate, time left."""
+
+    def __init__(self, total: int, started: float):
+        self.total, self.started = total, started
+        self.results: dict = {}
+        self.tty = sys.stderr.isatty()
+
+    def show(self, result) -> None:
+        import time
+
+        self._clear()
+        self.results[result.file] = result
+        for warning in result.warnings if not result.failed else ():
+            click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
+        if result.failed:
+            _report_problems(result)
+        elif not self.tty:
+            done = _("已是最新，跳过") if result.status == "skipped" else "→"
+            click.echo(f"[{len(self.results)}/{self.total}] {result.file} {done} {result.output}")
+        if self.tty:
+            done = len(self.results)
+            failed = sum(r.failed for r in self.results.values())
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            rate = done / elapsed
+            left = (self.total - done) / rate
+            click.echo("\r" + _("{done}/{total} 个单位，失败 {failed}，{rate:.1f} 个/秒，剩余约 {left:.0f} 秒").format(
+                done=done, total=self.total, failed=failed, rate=rate, left=left),
+                       err=True, nl=False)
+
+    def _clear(self) -> None:
+        if self.tty:
+            click.echo("\r\033[K", err=True, nl=False)
+
+    def finish(self) -> None:
+        self._clear()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,11 @@ from .errors import Location, OutputError, Problem
 from .i18n import _
 
 
+def unwritable(exc: OSError, path: str | Path) -> Problem:
+    """The problem "cannot write ``path``" for the operating system's error ``exc``."""
+    return Problem("PR401", _("无法写入：{reason}").format(reason=exc.strerror or exc), Location(str(path)))
+
+
 def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
     """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it over ``path``.
 
@@ -21,7 +26,7 @@ def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise OutputError(Problem("PR401", _("无法写入：{reason}").format(reason=exc.strerror or exc), Location(str(path)))) from None
+        raise OutputError(unwritable(exc, path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -37,6 +42,6 @@ def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise OutputError(Problem("PR401", _("无法写入：{reason}").format(reason=exc.strerror or exc), Location(str(path)))) from None
+            raise OutputError(unwritable(exc, path)) from None
         raise
     return path

@@ -1,6 +1,8 @@
 """Shared fixtures: example paths, a minimal valid unit, rendered example documents read back."""
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -61,3 +63,14 @@ def chinese_messages(monkeypatch):
     set_language(None)
     yield
     set_language(None)
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """The LibreOffice program; a skip where it is not installed, a failure in CI (CI=true), where .ci/run installs it."""
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is not installed; .ci/run must install libreoffice-writer-nogui")
+        pytest.skip("LibreOffice not installed (apt-get install libreoffice-writer-nogui fonts-noto-cjk)")
+    return program

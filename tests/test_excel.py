@@ -22,7 +22,6 @@ from perfreport.starter import dump
 from perfreport.validate import unit_schema
 
 from conftest import EXAMPLES, MINIMAL, body_text
-from test_libreoffice import soffice  # noqa: F401  (the fixture: a failure in CI, a skip elsewhere, without LibreOffice)
 
 
 def exact(data):

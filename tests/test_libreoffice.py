@@ -3,29 +3,14 @@
 Skipped only where LibreOffice is not installed *and* this is not CI; in CI
 (CI=true) a missing LibreOffice is a failure, since .ci/run installs it.
 """
-import os
 import re
-import shutil
 import subprocess
 
-import pytest
-
 from conftest import EXAMPLES
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def pdf_pages(path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", path.read_bytes()))
-
-
-@pytest.fixture(scope="module")
-def soffice():
-    if SOFFICE is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is not installed; .ci/run must install libreoffice-writer-nogui")
-        pytest.skip("LibreOffice not installed (apt-get install libreoffice-writer-nogui fonts-noto-cjk)")
-    return SOFFICE
 
 
 def test_every_example_converts_to_pdf(soffice, rendered, tmp_path):

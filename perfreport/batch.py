@@ -1,0 +1,233 @@
+"""Many unit files at once: find them, render them in parallel processes, never let one stop the others.
+
+Nothing here prints: :func:`run` yields a :class:`UnitResult` for each unit as
+it finishes (and again for a unit whose output name turns out to collide with
+another's), which ``cli.py`` displays. Reports are rendered into a staging
+folder inside the output folder and moved to their names only when the whole
+run knows that no two units want the same name.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import string
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .errors import Location, OutputError, PerfReportError, Problem
+from .i18n import _
+from .write import unwritable
+
+DEFAULT_NAME = "{short_name}-{year}年度绩效自评报告.docx"
+NAME_FIELDS = {
+    "short_name": "单位简称（unit.short_name）",
+    "name": "单位全称（unit.name）",
+    "year": "自评年度（year）",
+    "stem": "数据文件名（不含扩展名）",
+    "format": "报告格式名称",
+}
+UNIT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class UnitResult:
+    """What became of one unit file.
+
+    ``status`` is ``"written"`` (rendered in this run), ``"skipped"`` (its
+    output is newer than the unit file) or ``"failed"`` (``problems`` say
+    why, each located). ``unit`` and ``projects`` are the summary rows (plain
+    values) when the unit could be loaded.
+    """
+
+    file: Path
+    status: str
+    output: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unit: dict | None = None
+    projects: list[dict] = field(default_factory=list)
+    internal: bool = False
+    staged: Path | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def find_units(inputs) -> tuple[list[Path], list[UnitResult]]:
+    """The unit files named by ``inputs`` (files, folders searched recursively, globs), sorted, each once.
+
+    An input that names nothing is returned as a failed result, located at the input.
+    """
+    found: dict[Path, Path] = {}
+    missing: list[UnitResult] = []
+    for item in map(str, inputs):
+        if os.path.isfile(item):
+            matches = [Path(item)]
+        else:
+            candidates = [item] if os.path.isdir(item) else sorted(glob.glob(item, recursive=True))
+            matches = []
+            for candidate in map(Path, candidates):
+                if candidate.is_dir():
+                    matches += sorted(p for p in candidate.rglob("*") if p.suffix in UNIT_SUFFIXES and p.is_file()
+                                      and not any(part.startswith(".") for part in p.relative_to(candidate).parts))
+                elif candidate.is_file():
+                    matches.append(candidate)
+        if not matches:
+            missing.append(UnitResult(Path(item), "failed", problems=[Problem(
+                "PR701", _("没有找到数据文件（.yaml 或 .yml）"), Location(item))]))
+        for path in matches:
+            found.setdefault(path.resolve(), path)
+    return sorted(found.values()), missing
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse a ``--name`` pattern with an unknown field, before any unit is rendered."""
+    problem = None
+    try:
+        names = [name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        problem = _("输出文件名模式“{pattern}”有误：{reason}").format(pattern=pattern, reason=exc)
+    else:
+        unknown = [name for name in names if name not in NAME_FIELDS]
+        if unknown:
+            problem = _("输出文件名模式“{pattern}”中的“{{{name}}}”不是可用字段；可用字段：{fields}").format(
+                pattern=pattern, name=unknown[0], fields="、".join(f"{{{n}}}" for n in NAME_FIELDS))
+    if problem:
+        from .errors import DataError
+
+        raise DataError(Problem("PR703", problem, Location(path=("--name",))))
+
+
+def output_name(pattern: str, fields: dict) -> str:
+    """The output file name for a unit: ``pattern`` filled in, values made safe as file names, ``.docx`` ensured.
+
+    >>> output_name(DEFAULT_NAME, {"short_name": "树人镇", "year": 2023})
+    '树人镇-2023年度绩效自评报告.docx'
+    >>> output_name("{year}/{name}", {"name": "a/b", "year": 2023})
+    '2023/a_b.docx'
+    """
+    safe = {key: str(value).replace("/", "_").replace("\\", "_").replace("\0", "") for key, value in fields.items()}
+    name = pattern.format(**safe)
+    return name if name.lower().endswith(".docx") else name + ".docx"
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def summary_rows(report) -> tuple[dict, list[dict]]:
+    """The unit's row and its projects' rows for the summary workbook, as plain numbers and text."""
+    unit, figures = report.unit, report.figures
+    score = figures.unit_score
+    row = {
+        "name": unit["unit"]["name"], "year": unit["year"],
+        "budget": figures.budget, "spent": figures.spent, "execution_rate": _number(figures.execution_rate),
+        "projects": figures.project_count, "score": score.score if score else None,
+        "grade": score.grade if score else None,
+    }
+    projects = [{
+        "unit": unit["unit"]["name"], "year": unit["year"], "index": p.index, "name": p.name,
+        "budget": p.budget, "spent": p.spent, "execution_rate": _number(p.execution_rate),
+        "score": _number(p.score), "grade": p.grade,
+    } for p in figures.projects]
+    return row, projects
+
+
+def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: str | None,
+                template_dirs: list[Path], force: bool) -> UnitResult:
+    """Load and render one unit (runs in a worker process). Never raises."""
+    try:
+        from . import api
+
+        report = api.load(file, format=format, template_dirs=template_dirs)
+        fields = {"short_name": report.unit["unit"]["short_name"], "name": report.unit["unit"]["name"],
+                  "year": report.unit["year"], "stem": file.stem, "format": report.format.name}
+        output = outdir / output_name(pattern, fields)
+        warnings = list(report.warnings) + [
+            Problem(n.code, n.message, Location(str(file), path=n.path), "warning") for n in report.figures.notes]
+        row, projects = summary_rows(report)
+        result = UnitResult(file, "skipped", output, warnings=warnings, unit=row, projects=projects)
+        if not force and output.exists() and output.stat().st_mtime > file.stat().st_mtime:
+            return result
+        fd, staged = tempfile.mkstemp(dir=staging, suffix=".docx")
+        os.close(fd)
+        result.staged = api.render(report, staged)
+        result.status = "written"
+        return result
+    except PerfReportError as error:
+        return UnitResult(file, "failed", problems=error.problems)
+    except Exception as error:  # a bug: report it for this unit, keep going with the others
+        return UnitResult(file, "failed", internal=True, problems=[Problem(
+            "PR790", _("内部错误（请连同输入文件报告此问题）：{error}").format(error=f"{type(error).__name__}: {error}"),
+            Location(str(file)))])
+
+
+def _collision(result: UnitResult, other: UnitResult) -> UnitResult:
+    problem = Problem("PR702", _("输出文件“{output}”与数据文件 {other} 的输出同名，两者都未写入；请用 --name 区分").format(
+        output=result.output.name, other=other.file), Location(str(result.file)))
+    return UnitResult(result.file, "failed", result.output, [problem], result.warnings, result.unit, result.projects,
+                      staged=result.staged)
+
+
+def run(files: list[Path], outdir: Path, *, pattern: str = DEFAULT_NAME, format: str | None = None,
+        template_dirs=(), jobs: int | None = None, force: bool = False) -> Iterator[UnitResult]:
+    """Render every unit file into ``outdir``, yielding a :class:`UnitResult` per unit as it finishes.
+
+    A unit whose output name collides with another's is yielded a second
+    time, failed (PR702); neither of the two is written. Reports are moved
+    into place when all units are done.
+    """
+    check_pattern(pattern)
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=outdir, prefix=".perfreport-batch-"))
+    except OSError as exc:
+        raise OutputError(unwritable(exc, outdir)) from None
+    args = (outdir, staging, pattern, format, [Path(d) for d in template_dirs], force)
+    claimed: dict[Path, UnitResult] = {}
+    try:
+        for result in _results(files, args, jobs or os.cpu_count() or 1):
+            if not result.failed:
+                key = Path(os.path.normcase(result.output.resolve()))
+                other = claimed.get(key)
+                if other is not None:
+                    if not other.failed:
+                        claimed[key] = other = _collision(other, result)
+                        yield other
+                    result = _collision(result, other)
+                else:
+                    claimed[key] = result
+            yield result
+        for result in claimed.values():
+            if result.status == "written":
+                try:
+                    result.output.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(result.staged, result.output)
+                except OSError as exc:
+                    result.status, result.problems = "failed", [unwritable(exc, result.output)]
+                    yield result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _results(files: list[Path], args: tuple, jobs: int) -> Iterator[UnitResult]:
+    if jobs <= 1 or len(files) <= 1:
+        for file in files:
+            yield _render_one(file, *args)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        futures = [pool.submit(_render_one, file, *args) for file in files]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
