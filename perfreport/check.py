@@ -12,6 +12,7 @@ outside that interval (itself widened by its own rounding) is flagged.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 
@@ -226,8 +227,7 @@ class _Checker:
             for words, kind, figure, label in restated:
                 if figure is None:
                     continue
-                pattern = re.compile("(?:" + "|".join(words) + ")" + self.GAP + self.NUMBER)
-                for match in pattern.finditer(text):
+                for match in _restating(words).finditer(text):
                     number, unit = Decimal(match.group(1)), match.group(2)
                     if (kind == "%") != (unit == "%"):
                         continue
@@ -245,6 +245,12 @@ class _Checker:
             shown = f"{figure}{money_unit}"
         if not ok:
             self.add("PR512", _("文字中“{found}”与数据不符：{label}为 {shown}").format(found=found, label=label, shown=shown), path)
+
+
+@lru_cache(maxsize=None)
+def _restating(words: tuple[str, ...]) -> re.Pattern:
+    """A keyword, a short gap within the clause, then a number with 万元, 元 or %."""
+    return re.compile("(?:" + "|".join(words) + ")" + _Checker.GAP + _Checker.NUMBER)
 
 
 def _strings(value, path):

@@ -35,12 +35,94 @@ def _validator() -> _Validator:
 
 def validate(source: Source) -> dict:
     """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem."""
+    fast = _fast_document(source.data, unit_schema())
+    if fast is not _UNSURE:
+        return fast
     v = _validator()
     if v.validate(source.data):
         return v.document
     problems = [_problem(error, source) for error in _leaf_errors(v._errors)]
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     raise DataError(problems)
+
+
+# --- a fast path for valid documents ------------------------------------------------------------
+# Cerberus costs about 3 ms per project. A valid unit (the common case, and every unit of a large
+# batch) is checked here in plain Python against the same schema, with Cerberus's defaults applied.
+# Anything this does not fully understand, and any error at all, answers _UNSURE: then Cerberus runs
+# and its errors become the messages, so the messages are exactly those of the schema.
+
+_UNSURE = object()
+_KNOWN_RULES = {"type", "required", "empty", "allowed", "min", "max", "default", "schema", "meta",
+                "keysrules", "valuesrules"}
+_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int),
+    "decimal": lambda v: isinstance(v, (int, Decimal)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "date": lambda v: isinstance(v, datetime.date),
+    "dict": lambda v: isinstance(v, dict),
+    "list": lambda v: isinstance(v, list),
+}
+
+
+def _fast_value(value, rules: dict):
+    if not rules.keys() <= _KNOWN_RULES:
+        return _UNSURE
+    kinds = rules.get("type")
+    if kinds is not None:
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if not any(k in _TYPES and _TYPES[k](value) for k in kinds) or any(k not in _TYPES for k in kinds):
+            return _UNSURE
+    if rules.get("empty") is False and isinstance(value, (str, list, dict)) and not value:
+        return _UNSURE
+    if "allowed" in rules and value not in rules["allowed"]:
+        return _UNSURE
+    if "min" in rules and not value >= rules["min"] or "max" in rules and not value <= rules["max"]:
+        return _UNSURE
+    if isinstance(value, dict):
+        if "schema" in rules:
+            return _fast_document(value, rules["schema"])
+        if "keysrules" in rules or "valuesrules" in rules:
+            out = {}
+            for key, item in value.items():
+                if _fast_value(key, rules.get("keysrules", {})) is _UNSURE:
+                    return _UNSURE
+                item = _fast_value(item, rules.get("valuesrules", {}))
+                if item is _UNSURE:
+                    return _UNSURE
+                out[key] = item
+            return out
+        return _UNSURE if "schema" in rules else value
+    if isinstance(value, list) and "schema" in rules:
+        out = []
+        for item in value:
+            item = _fast_value(item, rules["schema"])
+            if item is _UNSURE:
+                return _UNSURE
+            out.append(item)
+        return out
+    return value
+
+
+def _fast_document(document: dict, schema: dict):
+    """``document`` normalised as Cerberus would, or ``_UNSURE`` (let Cerberus decide and explain)."""
+    if not isinstance(document, dict) or not document.keys() <= schema.keys():
+        return _UNSURE
+    out = {}
+    for key, rules in schema.items():
+        value = document.get(key)
+        if value is None:
+            if "default" in rules:
+                out[key] = rules["default"]
+            elif key in document or rules.get("required"):
+                return _UNSURE  # a null value or a missing required field: an error
+            continue
+        value = _fast_value(value, rules)
+        if value is _UNSURE:
+            return _UNSURE
+        out[key] = value
+    return {key: out[key] for key in document if key in out} | {k: v for k, v in out.items() if k not in document}
 
 
 def _leaf_errors(errors):

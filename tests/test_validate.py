@@ -83,3 +83,41 @@ def test_no_schema_key_is_shadowed_by_a_dict_method_in_templates():
 
     from perfreport.validate import unit_schema
     assert not shadowed & set(keys(unit_schema()))
+
+
+# --- the fast path agrees with Cerberus ------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from perfreport.validate import _UNSURE, _fast_document, _validator, unit_schema  # noqa: E402
+
+
+def agrees(data):
+    fast = _fast_document(data, unit_schema())
+    v = _validator()
+    valid = v.validate(data)
+    if fast is not _UNSURE:
+        assert valid, v.errors
+        assert fast == v.document
+    return fast is not _UNSURE
+
+
+def test_fast_path_takes_the_examples_and_agrees_with_cerberus():
+    from conftest import EXAMPLES
+    assert all(agrees(load_text(p.read_text(encoding="utf-8")).data) for p in EXAMPLES)
+
+
+values = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.decimals(-5, 200, places=2),
+                   st.text(max_size=3), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
+project_keys = st.sampled_from(["name", "budget", "spent", "score", "grade", "assessed", "purpose", "bogus", "initial_budget"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(project_keys, values, max_size=6), max_size=4),
+       st.dictionaries(st.sampled_from(["money_unit", "money_decimals", "percent_decimals", "x"]), values, max_size=3))
+def test_fast_path_never_accepts_what_cerberus_refuses(projects, settings_):
+    data = load_text(MINIMAL).data
+    data["projects"] = projects
+    data["settings"] = settings_
+    agrees(data)
