@@ -41,10 +41,22 @@ def build(root: etree._Element, profile: dict, template: str | None = None) -> d
             body.remove(child)
     writer = _Writer(profile, template, sect_pr)
     xml = "".join(writer.blocks(root))
-    for element in parse_xml(f"<w:body {W}>{xml}</w:body>"):
-        sect_pr.addprevious(element)
+    for element in list(parse_xml(f"<w:body {W}>{xml}</w:body>")):
+        _move_before(sect_pr, element)
     writer.finish(sect_pr)
     return document
+
+
+def _move_before(anchor, element) -> None:
+    """Move ``element`` (from another lxml document) before ``anchor``. lxml takes time quadratic in
+    the size of a subtree moved between documents, so a table moves as an empty shell, then row by row."""
+    if element.tag != qn("w:tbl"):
+        anchor.addprevious(element)
+        return
+    shell = anchor.makeelement(element.tag, dict(element.attrib))
+    anchor.addprevious(shell)
+    for child in list(element):
+        shell.append(child)
 
 
 # --- styles -------------------------------------------------------------------------------------
