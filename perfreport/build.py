@@ -290,6 +290,9 @@ class _Writer:
 
     def runs(self, element, prefix: str = "") -> str:
         """The runs of a paragraph-like element: text, <b>, <br/>."""
+        if not prefix and not len(element):  # plain text, as in most table cells
+            text = markup.clean(element.text)
+            return f"<w:r>{_t(text)}</w:r>" if text else ""
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
@@ -424,17 +427,17 @@ class _Writer:
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
             out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
-            for kind, cell, span in slots:
+            for kind, cell, span, down in slots:
                 width = sum(widths[col:col + span])
                 col += span
-                out.append(self.cell(kind, cell, span, width))
+                out.append(self.cell(kind, cell, span, down, width))
             out.append("</w:tr>")
         out.append("</w:tbl>")
         self.after_table = True  # Word needs a paragraph after it: close_table()
         return "".join(out)
 
     def layout(self, rows):
-        """Place cells on the grid: each row becomes [(kind, cell, colspan)], kind 'cell' or 'continue'."""
+        """Place cells on the grid: each row becomes [(kind, cell, colspan, rowspan)], kind 'cell' or 'continue'."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
         for _header, tr in rows:
@@ -447,7 +450,7 @@ class _Writer:
             while cell is not None or any(k >= col for k in below):
                 if col in below:
                     remaining, span = below[col]
-                    slots.append(("continue", None, span))
+                    slots.append(("continue", None, span, 1))
                     if remaining <= 1:
                         del below[col]
                     else:
@@ -458,7 +461,7 @@ class _Writer:
                     break
                 span = self.span(cell, "colspan")
                 down = self.span(cell, "rowspan")
-                slots.append(("cell", cell, span))
+                slots.append(("cell", cell, span, down))
                 if down > 1:
                     below[col] = [down - 1, span]
                 col += span
@@ -472,13 +475,13 @@ class _Writer:
             self.fail(cell, _("{attribute} 应为正整数，实际为“{value}”").format(attribute=attribute, value=value))
         return int(value)
 
-    def cell(self, kind: str, cell, span: int, width: int) -> str:
+    def cell(self, kind: str, cell, span: int, down: int, width: int) -> str:
         tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if span > 1:
             tc_pr += f'<w:gridSpan w:val="{span}"/>'
         if kind == "continue":
             return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/><w:snapToGrid w:val="0"/></w:pPr></w:p></w:tc>'
-        if self.span(cell, "rowspan") > 1:
+        if down > 1:
             tc_pr += '<w:vMerge w:val="restart"/>'
         tc_pr += '<w:vAlign w:val="center"/>'
         align = cell.get("align") or ("center" if cell.tag == "th" else "left")
