@@ -10,6 +10,7 @@ sets the East Asian font (``w:eastAsia``) and a Western font for digits.
 """
 from __future__ import annotations
 
+import copy
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -27,6 +28,7 @@ from .i18n import _
 from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 
 W = nsdecls("w")
+INSIDE_ATTACHMENT = {"title", "h1", "h2", "h3", "h4", "p", "table", "pagebreak"}
 HEADINGS = ("h1", "h2", "h3", "h4")
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
@@ -47,10 +49,24 @@ def build(root: etree._Element, profile: dict, template: str | None = None,
     for child in list(body):
         if child is not sect_pr:
             body.remove(child)
-    xml = "".join(_Writer(profile, template, ids, _text_width(document, profile)).blocks(root))
-    for element in parse_xml(f"<w:body {W}>{xml}</w:body>"):
-        sect_pr.addprevious(element)
+    writer = _Writer(profile, template, ids, _text_width(document, profile), sect_pr)
+    xml = "".join(writer.blocks(root))
+    for element in list(parse_xml(f"<w:body {W}>{xml}</w:body>")):
+        _move_before(sect_pr, element)
+    writer.finish(sect_pr)
     return document
+
+
+def _move_before(anchor, element) -> None:
+    """Move ``element`` (from another lxml document) before ``anchor``. lxml takes time quadratic in
+    the size of a subtree moved between documents, so a table moves as an empty shell, then row by row."""
+    if element.tag != qn("w:tbl"):
+        anchor.addprevious(element)
+        return
+    shell = anchor.makeelement(element.tag, dict(element.attrib))
+    anchor.addprevious(shell)
+    for child in list(element):
+        shell.append(child)
 
 
 def base_document(reference: str | Path | None = None) -> docx.document.Document:
@@ -266,23 +282,41 @@ def _t(text: str) -> str:
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
-    def __init__(self, profile: dict, template: str | None, ids: dict[str, str], text_width: int):
+    def __init__(self, profile: dict, template: str | None, ids: dict[str, str], text_width: int, section=None):
         self.profile = profile
+        self.ids = ids                  # logical style -> style id in the document (a reference .docx may differ)
+        self.base_text_width = text_width
         self.template = template
-        self.ids = ids   # logical style -> style id in the document
         self.counters = [0, 0, 0, 0]
         self.patterns = [h.get("numbering", "") for h in profile["headings"][:4]]
-        self.text_width = text_width
         self.placeholder = profile["table"].get("placeholder", "—")
+        self.section = section          # the body's w:sectPr: the model of every section break
+        self.orientation = self.base_orientation = profile["page"].get("orientation", "portrait")
+        self.breaks = 0
+        self.after_table = False        # a table was written and no paragraph follows it yet
+
+    @property
+    def text_width(self) -> int:
+        """The width between the margins in the current section's orientation."""
+        if self.orientation == self.base_orientation:
+            return self.base_text_width
+        page = self.profile["page"]
+        short, long = sorted(twips_from_mm(mm) for mm in paper_mm(page))
+        return (long if self.orientation == "landscape" else short) - twips_from_mm(page["margin_left_mm"]) \
+            - twips_from_mm(page["margin_right_mm"])
 
     def fail(self, element, message: str):
         raise TemplateError(Problem("PR307", _("{message}（渲染结果第 {line} 行）").format(
             message=message, line=element.sourceline), Location(self.template)))
 
-    def blocks(self, root):
+    def blocks(self, root, inside: bool = False):
         previous = None
         for element in root:
             tag = element.tag
+            if inside and tag not in INSIDE_ATTACHMENT:
+                self.fail(element, _("附件 <attachment> 中不能使用 <{tag}>").format(tag=tag))
+            if self.after_table and tag not in ("pagebreak", "attachment"):
+                yield self.close_table()
             if tag == "title":
                 yield self.paragraph(element, "Title", indent=False)
             else:
@@ -296,9 +330,22 @@ class _Writer:
                     yield self.table(element)
                 elif tag == "attachments":
                     yield from self.attachments(element)
+                elif tag == "attachment":
+                    yield from self.attachment(element)
                 elif tag == "pagebreak":
-                    yield '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+                    yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
+                        else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
             previous = tag
+        if self.after_table and not inside:
+            yield self.close_table()
+
+    def close_table(self, inner: str = "", ppr: str = "") -> str:
+        """The paragraph Word needs after a table (before another table or the section end). It
+        carries a page break or a section break that follows the table, so that a table filling
+        its page is not followed by an empty page; then it is one point high."""
+        self.after_table = False
+        height = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>' if inner or ppr else ""
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/>{height}{ppr}</w:pPr>{inner}</w:p>'
 
     def blank_lines(self, count: int):
         for _i in range(int(count)):
@@ -316,6 +363,9 @@ class _Writer:
 
     def runs(self, element, prefix: str = "") -> str:
         """The runs of a paragraph-like element: text, <b>, <br/>."""
+        if not prefix and not len(element):  # plain text, as in most table cells
+            text = markup.clean(element.text)
+            return f"<w:r>{_t(text)}</w:r>" if text else ""
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
@@ -363,6 +413,62 @@ class _Writer:
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
             yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{ind}</w:pPr><w:r>{_t(text)}</w:r></w:p>'
 
+    def attachment(self, element):
+        """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title
+        centred, then its content; ``orientation="landscape"`` puts it in a landscape section."""
+        orientation = element.get("orientation") or self.base_orientation
+        if orientation not in ("portrait", "landscape"):
+            self.fail(element, _("orientation 应为 portrait 或 landscape，实际为“{value}”").format(value=orientation))
+        new_page = '<w:pageBreakBefore/>'
+        if orientation != self.orientation:
+            yield self.section_break(orientation)
+            new_page = ""  # the new section starts on a new page
+        label = self.profile.get("attachment", {}).get("label") or {"east_asian": "黑体", "size": "三号"}
+        self.after_table = False  # the label paragraph follows the table
+        yield (f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/><w:keepNext/>{new_page}<w:ind w:firstLineChars="0" w:firstLine="0"/>'
+               f'<w:jc w:val="left"/></w:pPr><w:r>{_rpr(self.profile, label)}{_t("附件" + element.get("number", ""))}</w:r></w:p>')
+        title = element.get("title")
+        if title:
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr><w:r>{_t(title)}</w:r></w:p>'
+            yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1))
+        yield from self.blocks(element, inside=True)
+
+    def section_break(self, orientation: str) -> str:
+        """A paragraph ending the current section (a copy of the body's section properties in the
+        current orientation); the next section, in ``orientation``, starts on a new page. Only the
+        first section names the footers: later ones are linked to it, and page numbers continue."""
+        section = copy.deepcopy(self.section)
+        self.orient(section, self.orientation)
+        if self.breaks:
+            self.link_footers(section)
+        self.breaks += 1
+        self.orientation = orientation
+        return self.close_table(ppr=etree.tostring(section, encoding="unicode"))
+
+    def finish(self, section) -> None:
+        """The body's own w:sectPr describes the last section: its orientation, footers linked."""
+        if self.orientation != self.base_orientation:
+            self.orient(section, self.orientation)
+        if self.breaks:
+            self.link_footers(section)
+
+    @staticmethod
+    def link_footers(section) -> None:
+        for reference in section.findall(qn("w:headerReference")) + section.findall(qn("w:footerReference")):
+            section.remove(reference)
+
+    def orient(self, section, orientation: str) -> None:
+        """Set the page size of the w:sectPr ``section`` to the profile's paper in ``orientation``."""
+        short, long = sorted(twips_from_mm(mm) for mm in paper_mm(self.profile["page"]))
+        size = section.find(qn("w:pgSz"))
+        landscape = orientation == "landscape"
+        size.set(qn("w:w"), str(long if landscape else short))
+        size.set(qn("w:h"), str(short if landscape else long))
+        if landscape:
+            size.set(qn("w:orient"), "landscape")
+        elif size.get(qn("w:orient")) is not None:
+            del size.attrib[qn("w:orient")]
+
     # --- tables ---
 
     def table(self, element) -> str:
@@ -393,18 +499,17 @@ class _Writer:
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
             out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
-            for kind, cell, span in slots:
+            for kind, cell, span, down in slots:
                 width = sum(widths[col:col + span])
                 col += span
-                out.append(self.cell(kind, cell, span, width))
+                out.append(self.cell(kind, cell, span, down, width))
             out.append("</w:tr>")
         out.append("</w:tbl>")
-        # Word needs a paragraph after a table before another table or the section end
-        out.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/></w:pPr></w:p>')
+        self.after_table = True  # Word needs a paragraph after it: close_table()
         return "".join(out)
 
     def layout(self, rows):
-        """Place cells on the grid: each row becomes [(kind, cell, colspan)], kind 'cell' or 'continue'."""
+        """Place cells on the grid: each row becomes [(kind, cell, colspan, rowspan)], kind 'cell' or 'continue'."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
         for _header, tr in rows:
@@ -417,7 +522,7 @@ class _Writer:
             while cell is not None or any(k >= col for k in below):
                 if col in below:
                     remaining, span = below[col]
-                    slots.append(("continue", None, span))
+                    slots.append(("continue", None, span, 1))
                     if remaining <= 1:
                         del below[col]
                     else:
@@ -428,7 +533,7 @@ class _Writer:
                     break
                 span = self.span(cell, "colspan")
                 down = self.span(cell, "rowspan")
-                slots.append(("cell", cell, span))
+                slots.append(("cell", cell, span, down))
                 if down > 1:
                     below[col] = [down - 1, span]
                 col += span
@@ -442,13 +547,13 @@ class _Writer:
             self.fail(cell, _("{attribute} 应为正整数，实际为“{value}”").format(attribute=attribute, value=value))
         return int(value)
 
-    def cell(self, kind: str, cell, span: int, width: int) -> str:
+    def cell(self, kind: str, cell, span: int, down: int, width: int) -> str:
         tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if span > 1:
             tc_pr += f'<w:gridSpan w:val="{span}"/>'
         if kind == "continue":
-            return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/></w:pPr></w:p></w:tc>'
-        if self.span(cell, "rowspan") > 1:
+            return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/></w:pPr></w:p></w:tc>'
+        if down > 1:
             tc_pr += '<w:vMerge w:val="restart"/>'
         tc_pr += '<w:vAlign w:val="center"/>'
         align = cell.get("align") or ("center" if cell.tag == "th" else "left")
@@ -457,5 +562,5 @@ class _Writer:
             runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
         if cell.tag == "th":
             runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
-        return (f'<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:jc w:val="{_JC.get(align, "left")}"/>'
+        return (f'<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/><w:jc w:val="{_JC.get(align, "left")}"/>'
                 f"</w:pPr>{runs}</w:p></w:tc>")

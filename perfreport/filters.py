@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import pass_context
+from jinja2 import pass_context, pass_environment
 
 LOCALE = "zh_CN"
 DIGITS = "零一二三四五六七八九"
@@ -161,6 +161,37 @@ def measure(context, value, unit: str | None = None) -> str:
     return str(value)
 
 
+@pass_environment
+def groupspans(environment, rows, *keys) -> list[tuple[object, list[int]]]:
+    """Rows with the rowspan of each grouped column, for tables with merged cells.
+
+    ``{% for row, spans in rows|groupspans("level1", "level2") %}``: a group at
+    level ``k`` is a run of consecutive rows whose first ``k + 1`` keys are equal;
+    ``spans[k]`` is the group's row count on its first row and 0 on the others
+    (where the template writes no cell). One pass, linear in rows × keys.
+
+    >>> rows = [{"a": 1, "b": 1}, {"a": 1, "b": 1}, {"a": 1, "b": 2}, {"a": 2, "b": 2}]
+    >>> [spans for _row, spans in groupspans(__import__("jinja2").Environment(), rows, "a", "b")]
+    [[3, 2], [0, 0], [0, 1], [1, 1]]
+    """
+    out: list[tuple[object, list[int]]] = []
+    starts = [0] * len(keys)   # the row where the current group of each level began
+    previous = None
+    for i, row in enumerate(rows):
+        values = tuple(environment.getattr(row, key) for key in keys)
+        changed = 0 if previous is None else next((k for k, (a, b) in enumerate(zip(values, previous)) if a != b), len(keys))
+        spans = [0] * len(keys)
+        for k in range(len(keys)):
+            if k >= changed:
+                starts[k] = i
+                spans[k] = 1
+            else:
+                out[starts[k]][1][k] += 1
+        out.append((row, spans))
+        previous = values
+    return out
+
+
 FILTERS = {
     "score": score,
     "measure": measure,
@@ -171,4 +202,5 @@ FILTERS = {
     "year_cn": year_in_characters,
     "date": date_text,
     "paragraphs": paragraphs,
+    "groupspans": groupspans,
 }

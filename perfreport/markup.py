@@ -10,6 +10,8 @@ A small XHTML-like vocabulary, parsed with lxml (no entities, no network)::
         <tr><th colspan="2">…</th><td rowspan="2" align="right">…</td></tr>
       </table>
       <attachments><item>名称</item></attachments>   the 附件 list
+      <attachment number="1" title="名称" orientation="landscape">…</attachment>
+                                             an attachment on new pages: 「附件1」, its title, its content
       <pagebreak/>
     </report>
 
@@ -25,7 +27,7 @@ from lxml import etree
 from .errors import Location, Problem, TemplateError
 from .i18n import _
 
-BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "pagebreak"}
+BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "attachment", "pagebreak"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
 _LAYOUT_SPACE = re.compile(r"[ \t\r]*\n\s*")
 

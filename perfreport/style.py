@@ -213,6 +213,7 @@ KEYS = {
     "table": {**_ELEMENT, "placeholder": _text},
     "page_number": {"east_asian": _font, "western": _font, "size": _size, "bold": _boolean,
                     "pattern": _pattern("page"), "position": _choice("outside", "center"), "indent_chars": _number},
+    "attachment": {"label": {"east_asian": _font, "western": _font, "size": _size, "bold": _boolean}},
     "numbers": {"money_decimals": _integer, "percent_decimals": _integer},
 }
 HEADING_LEVELS = 4
