@@ -10,13 +10,14 @@ from pathlib import Path
 from . import formats, markup
 from .build import build
 from .compute import Figures, compute
-from .errors import Location, OutputError, Problem
+from .datacheck import check
+from .errors import DataError, Location, OutputError, Problem
 from .i18n import _
 from .source import Source, load_file
 from .style import number_settings
 from .templating import environment, render_template
 from .validate import complete, validate
-from .write import write_atomic
+from .write import check_target, write_atomic
 
 
 @dataclass
@@ -48,8 +49,13 @@ def load(path: str | Path) -> Report:
 
 
 def report_from_source(source: Source) -> Report:
+    """Validate, check and compute a parsed unit file; warnings go to :attr:`Report.warnings`."""
     unit = complete(validate(source))
-    return Report(unit, compute(unit), source, list(source.warnings))
+    found = check(unit, source)
+    errors = [p for p in found if p.level == "error"]
+    if errors:
+        raise DataError(errors)
+    return Report(unit, compute(unit), source, list(source.warnings) + found)
 
 
 def render_markup(report: Report, fmt: formats.Format) -> str:
@@ -63,17 +69,20 @@ def render_markup(report: Report, fmt: formats.Format) -> str:
 
 
 def render(report: Report | str | Path, output: str | Path, *, format: str | None = None,
-           template_dirs: list[str | Path] = ()) -> Path:
+           template_dirs: list[str | Path] = (), force: bool = False) -> Path:
     """Render ``report`` (a :class:`Report` or the path of a unit file) to the .docx file ``output``.
 
     ``format`` names the report format (default: the unit file's ``format``,
     else ``standard``); ``template_dirs`` are searched for formats before the
-    built-in ones. The file is written atomically. Returns the output path.
+    built-in ones. The file is written atomically; an existing file that is
+    not a .docx is replaced only with ``force``, and never the unit file
+    itself (:func:`~perfreport.write.check_target`). Returns the output path.
     """
     if not isinstance(report, Report):
         report = load(report)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
+    check_target(output, force=force)
     fmt = formats.resolve(format or report.unit.get("format"), template_dirs)
     text = render_markup(report, fmt)
     document = build(markup.parse(text, str(fmt.chain[0] / formats.ENTRY_TEMPLATE)), fmt.profile,
