@@ -100,7 +100,7 @@ def decode(raw: bytes, file: str | None = None) -> tuple[str, list[Problem]]:
     Windows calls "ANSI") only when they decode without error and at least
     95% of their non-ASCII characters are GB2312 hanzi or Chinese punctuation;
     then with warning PR013. Anything else (Big5, Shift-JIS, binary files,
-    UTF-16 without a BOM) is refused with PR002.
+    UTF-16 without a BOM: 10% or more NUL bytes) is refused with PR002.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -109,7 +109,7 @@ def decode(raw: bytes, file: str | None = None) -> tuple[str, list[Problem]]:
             raise DataError(_not_utf8(file, None)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if b"\x00" in raw:  # no text file has NUL bytes: UTF-16 without a BOM, or not a text file
+    if raw.count(b"\x00") * 10 >= len(raw):  # UTF-16 without a BOM, or not a text file; a stray NUL is removed later
         raise DataError(_not_utf8(file, raw[: raw.index(b"\x00")].count(b"\n") + 1))
     try:
         return raw.decode("utf-8"), []
