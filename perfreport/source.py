@@ -1,8 +1,8 @@
 """Read a unit file: YAML text -> plain Python data, with the line and column of every value.
 
 * safe constructors only; aliases (``*name``) are refused, so a "billion laughs"
-  file costs nothing; nesting deeper than :data:`MAX_DEPTH` and files larger
-  than :data:`MAX_BYTES` are refused before they are built;
+  file costs nothing; nesting deeper than :data:`MAX_DEPTH`, more than :data:`MAX_VALUES`
+  values and files larger than :data:`MAX_BYTES` are refused before they are built;
 * numbers with a decimal point become :class:`decimal.Decimal` built from their
   text (``22.545`` stays ``22.545``); whole numbers become ``int``, always read
   as decimal (``010`` is 10, never octal 8); YAML 1.1's other number forms
@@ -39,6 +39,7 @@ INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udff
 _DECIMAL_INT = re.compile(r"[-+]?[0-9][0-9_]*")
 MAX_BYTES = 10 * 1024 * 1024  # a unit file with 50,000 projects is about 10 MB
 MAX_DEPTH = 20  # the schema nests 4 deep; deeper input is a mistake (or an attack on the parser)
+MAX_VALUES = 500_000  # keys, values and lists: 50,000 projects of 4 fields; bounds memory (docs/errors.md)
 
 
 @dataclass
@@ -160,7 +161,7 @@ def load_text(text: str, file: str | None = None) -> Source:
     source = Source({}, file)
     text = _remove_invalid_characters(text, source)
     try:
-        _check_depth(text, file)
+        _check_shape(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise DataError(_syntax_problem(exc, text, file)) from None
@@ -197,10 +198,17 @@ def _remove_invalid_characters(text: str, source: Source) -> str:
     return "\n".join(lines)
 
 
-def _check_depth(text: str, file: str | None) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` before the (recursive) composer sees it."""
-    depth = 0
+def _check_shape(text: str, file: str | None) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` (the composer is recursive) and more than
+    :data:`MAX_VALUES` values (each costs memory) from the parser's events, before any node is built."""
+    depth = values = 0
     for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.NodeEvent):  # a scalar, an alias or the start of a mapping or list
+            values += 1
+            if values > MAX_VALUES:
+                mark = event.start_mark
+                raise DataError(Problem("PR015", _("文件中的数据项过多（超过 {limit} 个），请检查是否选错了文件").format(
+                    limit=MAX_VALUES), Location(file, mark.line + 1, mark.column + 1)))
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:

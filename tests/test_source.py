@@ -171,3 +171,11 @@ def test_deep_nesting_is_refused_with_its_line_not_a_crash(depth):
 
 def test_schema_depth_nesting_is_accepted():
     assert load_text("a: [[[[[[1]]]]]]\n").data == {"a": [[[[[[1]]]]]]}
+
+
+def test_too_many_values_are_refused_before_they_are_built(monkeypatch):
+    monkeypatch.setattr(source_module, "MAX_VALUES", 10)
+    assert load_text("a: [1, 2, 3, 4]\nb: [5, 6]\n").data == {"a": [1, 2, 3, 4], "b": [5, 6]}  # 10 values
+    with pytest.raises(DataError) as exc:
+        load_text("a: [1, 2, 3, 4]\nb: [5, 6, 7]\n")
+    assert codes(exc) == ["PR015"] and exc.value.problems[0].location.line == 2
