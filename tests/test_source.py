@@ -174,8 +174,8 @@ def test_schema_depth_nesting_is_accepted():
 
 
 def test_too_many_values_are_refused_before_they_are_built(monkeypatch):
-    monkeypatch.setattr(source_module, "MAX_VALUES", 10)
-    assert load_text("a: [1, 2, 3, 4]\nb: [5, 6]\n").data == {"a": [1, 2, 3, 4], "b": [5, 6]}  # 10 values
+    monkeypatch.setattr(source_module, "MAX_VALUES", 11)
+    assert load_text("a: [1, 2, 3, 4]\nb: [5, 6]\n").data == {"a": [1, 2, 3, 4], "b": [5, 6]}  # 11: the mapping, 2 keys, 2 lists, 6 items
     with pytest.raises(DataError) as exc:
         load_text("a: [1, 2, 3, 4]\nb: [5, 6, 7]\n")
     assert codes(exc) == ["PR015"] and exc.value.problems[0].location.line == 2
