@@ -110,7 +110,7 @@ def decode(raw: bytes, file: str | None = None) -> tuple[str, list[Problem]]:
             raise DataError(_not_utf8(file, None)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if raw.count(b"\x00") * 10 >= len(raw):  # UTF-16 without a BOM, or not a text file; a stray NUL is removed later
+    if b"\x00" in raw and raw.count(b"\x00") * 10 >= len(raw):  # UTF-16 without a BOM, or not text; a stray NUL is removed later
         raise DataError(_not_utf8(file, raw[: raw.index(b"\x00")].count(b"\n") + 1))
     try:
         return raw.decode("utf-8"), []
@@ -180,7 +180,26 @@ def load_text(text: str, file: str | None = None) -> Source:
             Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
         ))
     source.data = data
+    _attach_paths(source)
+    source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
     return source
+
+
+def _attach_paths(source: Source) -> None:
+    """Give warnings found before parsing the path of the value they fall in."""
+    pending = [i for i, w in enumerate(source.warnings) if w.location.line and not w.location.path]
+    if not pending:
+        return
+    starts: dict[int, list] = {}
+    for path, (line, column) in source.positions.items():
+        starts.setdefault(line, []).append((column, path))
+    for i in pending:
+        warning = source.warnings[i]
+        before = [(column, path) for column, path in starts.get(warning.location.line, ())
+                  if column <= warning.location.column]
+        if before:
+            location = Location(warning.location.file, warning.location.line, warning.location.column, max(before)[1])
+            source.warnings[i] = Problem(warning.code, warning.message, location, warning.level)
 
 
 def _remove_invalid_characters(text: str, source: Source) -> str:
@@ -219,18 +238,33 @@ def _check_shape(text: str, file: str | None) -> None:
             depth -= 1
 
 
+# What the common PyYAML problems mean, for a clerk (PyYAML's own words follow in parentheses).
+_SYNTAX_HINTS = (
+    ("found unexpected end of stream", "引号没有闭合"),
+    ("mapping values are not allowed", "这里不能出现“: ”：缩进不对，或文字中含有“: ”时请给整段文字加引号"),
+    ("could not find expected ':'", "缺少“:”，或上一行的引号、括号没有闭合"),
+    ("expected <block end>", "缩进不一致：同一层的字段应对齐"),
+    ("did not find expected key", "缩进不一致：同一层的字段应对齐"),
+    ("found character that cannot start any token", "出现了不能作为开头的字符（如 Tab、@、`）"),
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合"),
+)
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> Problem:
+    lines = text.splitlines()
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and mark.line >= len(lines):  # the end of the file: point at what was left open
+        mark = exc.context_mark
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     what = " ".join(p for p in (exc.context, exc.problem) if p)
-    message = _("YAML 格式错误：{detail}").format(detail=what)
-    if line is not None:
-        lines = text.splitlines()
-        if 0 < line <= len(lines):
-            shown = lines[line - 1]
-            message += "\n    " + shown + "\n    " + _caret(shown, column or 1)
-        if "\t" in (lines[line - 1] if 0 < line <= len(lines) else ""):
+    hint = next((_(h) for english, h in _SYNTAX_HINTS if english in what), None)
+    message = _("YAML 格式错误：{detail}").format(detail=f"{hint}（{what}）" if hint else what)
+    if line is not None and 0 < line <= len(lines):
+        shown = lines[line - 1]
+        message += "\n    " + shown + "\n    " + _caret(shown, column or 1)
+        if "\t" in shown:
             message += "\n" + _("（YAML 不允许用 Tab 缩进，请改用空格）")
     return Problem("PR004", message, Location(file, line, column))
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import perfreport
 from perfreport.api import report_from_source
 from perfreport.errors import DataError, PerfReportError
-from perfreport.source import INVALID_XML_CHARS, load_text
+from perfreport.source import INVALID_XML_CHARS, load_bytes, load_text
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHOLE_FILE = {"PR002", "PR003", "PR012"}  # problems of the file as a whole: located by file only
@@ -107,10 +107,11 @@ def assert_located(error: PerfReportError) -> None:
             assert problem.location.line is not None, f"{problem.code} {problem} has no line"
 
 
-def pipeline(yaml_text: str, out) -> bool:
+def pipeline(yaml_text: str | bytes, out) -> bool:
     """Run load -> validate -> compute -> render; ``False`` when a perfreport error (checked) stopped it."""
+    load = load_bytes if isinstance(yaml_text, bytes) else load_text
     try:
-        perfreport.render(report_from_source(load_text(yaml_text, "fuzz.yaml")), out)
+        perfreport.render(report_from_source(load(yaml_text, "fuzz.yaml")), out)
     except PerfReportError as error:
         assert_located(error)
         return False
@@ -149,3 +150,11 @@ def test_any_text_as_a_unit_file_fails_located(out, raw):
                 max_size=30))
 def test_yaml_shaped_noise_fails_located(out, parts):
     pipeline("".join(a + b + c for a, b, c in parts), out)
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=200),
+                 st.builds(lambda unit, encoding: dump(unit).encode(encoding, "replace"),
+                           valid_units(), st.sampled_from(["utf-8-sig", "utf-16", "gb18030", "big5", "latin-1"]))))
+def test_any_bytes_as_a_unit_file_fail_located(out, raw):
+    pipeline(raw, out)

@@ -68,6 +68,27 @@ def test_utf16_with_bom_is_read_and_nul_bytes_without_bom_are_refused():
     assert codes(exc) == ["PR002"]
 
 
+def test_empty_file_read_from_disk_is_refused(tmp_path):
+    (tmp_path / "empty.yaml").write_bytes(b"")
+    with pytest.raises(DataError) as exc:
+        load_file(tmp_path / "empty.yaml")
+    assert codes(exc) == ["PR003"]
+
+
+def test_unclosed_quote_points_at_the_quote_and_says_so_in_chinese():
+    with pytest.raises(DataError) as exc:
+        load_text('year: 2023\ntitle: "报告\nother: x\n', "u.yaml")
+    problem = exc.value.problems[0]
+    assert (problem.code, problem.location.line, problem.location.column) == ("PR004", 2, 8)
+    assert "引号没有闭合" in problem.message and 'title: "报告' in problem.message
+
+
+def test_bad_indentation_is_explained_and_shown():
+    with pytest.raises(DataError) as exc:
+        load_text("unit:\n  name: a\n short: b\n")
+    assert "缩进不一致" in exc.value.problems[0].message and " short: b" in exc.value.problems[0].message
+
+
 def test_empty_file_and_non_mapping_are_refused():
     for text in ("", "   \n", "# only a comment\n"):
         with pytest.raises(DataError) as exc:
@@ -131,8 +152,13 @@ def test_numbers_are_decimal_and_yaml11_only_forms_stay_text():
 def test_raw_control_characters_are_removed_with_line_and_column():
     source = load_text("year: 2023\nname: 树\x0b人\x0c镇\x7f\n\x01key: v\n", "u.yaml")
     assert source.data == {"year": 2023, "name": "树人镇", "key": "v"}
-    assert [(w.code, w.level, w.location.line, w.location.column) for w in source.warnings] == [
-        ("PR011", "warning", 2, 8), ("PR011", "warning", 3, 1)]
+    assert [(w.code, w.level, w.location.line, w.location.column, w.location.path) for w in source.warnings] == [
+        ("PR011", "warning", 2, 8, ("name",)), ("PR011", "warning", 3, 1, ())]
+
+
+def test_warnings_are_in_line_order():
+    source = load_text('a: "x\\x0by"\nb: x\x0cy\n')
+    assert [(w.location.line, w.location.path) for w in source.warnings] == [(1, ("a",)), (2, ("b",))]
 
 
 def test_escaped_control_characters_in_keys_are_removed_too():
