@@ -340,7 +340,7 @@ class _Builder:
             except ValueError:  # more digits than Python converts
                 self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=node.value), self.loc(node, path)))
                 return None
-        if not tag.startswith("tag:yaml.org,2002:"):
+        if tag not in self.constructor.yaml_constructors:
             self.problems.append(Problem("PR010", _("不支持的 YAML 标签 {tag}").format(tag=tag), self.loc(node, path)))
             return None
         try:

@@ -205,3 +205,15 @@ def test_too_many_values_are_refused_before_they_are_built(monkeypatch):
     with pytest.raises(DataError) as exc:
         load_text("a: [1, 2, 3, 4]\nb: [5, 6, 7]\n")
     assert codes(exc) == ["PR015"] and exc.value.problems[0].location.line == 2
+
+
+@pytest.mark.parametrize("text, code", [
+    ("a: {x: 1}\nb:\n  <<: {x: 1}\n", "PR006"),
+    ("? [a, b]\n: c\n", "PR007"),
+    ("a: !!python/object:os.system x\n", "PR010"),
+    ("a: " + "9" * 5000 + "\n", "PR009"),
+])
+def test_unsupported_yaml_is_refused_located(text, code):
+    with pytest.raises(DataError) as exc:
+        load_text(text)
+    assert codes(exc) == [code] and exc.value.problems[0].location.line is not None
