@@ -222,20 +222,16 @@ def _check_shape(text: str, file: str | None) -> None:
     :data:`MAX_VALUES` values (each costs memory) from the parser's events, before any node is built."""
     depth = values = 0
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.NodeEvent):  # a scalar, an alias or the start of a mapping or list
-            values += 1
-            if values > MAX_VALUES:
-                mark = event.start_mark
-                raise DataError(Problem("PR015", _("文件中的数据项过多（超过 {limit} 个），请检查是否选错了文件").format(
-                    limit=MAX_VALUES), Location(file, mark.line + 1, mark.column + 1)))
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise DataError(Problem("PR014", _("嵌套层次过深（超过 {limit} 层），请检查缩进和括号").format(
-                    limit=MAX_DEPTH), Location(file, mark.line + 1, mark.column + 1)))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+        values += isinstance(event, yaml.NodeEvent)  # a scalar, an alias or the start of a mapping or list
+        depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+        if values > MAX_VALUES:
+            code, message = "PR015", _("文件中的数据项过多（超过 {limit} 个），请检查是否选错了文件").format(limit=MAX_VALUES)
+        elif depth > MAX_DEPTH:
+            code, message = "PR014", _("嵌套层次过深（超过 {limit} 层），请检查缩进和括号").format(limit=MAX_DEPTH)
+        else:
+            continue
+        mark = event.start_mark
+        raise DataError(Problem(code, message, Location(file, mark.line + 1, mark.column + 1)))
 
 
 # What the common PyYAML problems mean, for a clerk (PyYAML's own words follow in parentheses).

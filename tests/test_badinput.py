@@ -4,13 +4,13 @@ import errno
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import docx
 import pytest
 from click.testing import CliRunner
 
 import perfreport
-from perfreport import datacheck
 from perfreport.cli import cli
 from perfreport.errors import DataError, OutputError, TemplateError
 
@@ -60,6 +60,10 @@ def test_zero_budget_is_allowed_its_rate_is_a_dash(write_unit, tmp_path):
     assert "资金执行率为—" in text
 
 
+def budget_unit(write_unit, amount: str, money_unit: str):
+    return write_unit(MINIMAL.replace("budget: 100", f"budget: {amount}") + f"settings: {{money_unit: {money_unit}}}\n")
+
+
 @pytest.mark.parametrize("amount, money_unit, code", [
     ("10000000000.01", "万元", "PR108"),
     ("1.0e+30", "万元", "PR108"),
@@ -68,9 +72,8 @@ def test_zero_budget_is_allowed_its_rate_is_a_dash(write_unit, tmp_path):
     ("1.123", "元", "PR109"),
 ])
 def test_absurd_amounts_and_too_many_decimals_are_refused(write_unit, amount, money_unit, code):
-    text = MINIMAL.replace("budget: 100", f"budget: {amount}") + f"settings: {{money_unit: {money_unit}}}\n"
     with pytest.raises(DataError) as exc:
-        perfreport.load(write_unit(text))
+        perfreport.load(budget_unit(write_unit, amount, money_unit))
     (problem,) = exc.value.problems
     assert (problem.code, problem.location.line, problem.location.path) == (code, 8, ("funds", "budget"))
     assert money_unit in problem.message
@@ -79,8 +82,7 @@ def test_absurd_amounts_and_too_many_decimals_are_refused(write_unit, amount, mo
 @pytest.mark.parametrize("amount, money_unit", [("10000000000", "万元"), ("1.123456", "万元"), ("1.120000000", "元"),
                                                 ("99999999999999.99", "元")])
 def test_amounts_at_the_limits_are_accepted(write_unit, amount, money_unit):
-    text = MINIMAL.replace("budget: 100", f"budget: {amount}") + f"settings: {{money_unit: {money_unit}}}\n"
-    assert perfreport.load(write_unit(text)).figures.budget == datacheck.Decimal(amount)
+    assert perfreport.load(budget_unit(write_unit, amount, money_unit)).figures.budget == Decimal(amount)
 
 
 def test_other_numbers_out_of_range_are_refused(write_unit):
