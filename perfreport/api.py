@@ -12,6 +12,7 @@ from . import formats, markup
 from .build import build
 from .check import check
 from .compute import Figures, compute
+from .datacheck import check as check_data
 from .errors import DataError, Location, OutputError, Problem
 from .i18n import _
 from .scoring_rules import load_rules
@@ -19,7 +20,7 @@ from .source import Source, load_file
 from .style import number_settings
 from .templating import environment, render_template
 from .validate import complete, validate
-from .write import write_atomic
+from .write import check_target, write_atomic
 
 
 @dataclass
@@ -81,12 +82,16 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
             rules: str | None = None) -> Report:
     """A :class:`Report` from an already read :class:`~perfreport.source.Source`."""
     unit = complete(validate(source))
+    found = check_data(unit, source)
+    errors = [p for p in found if p.level == "error"]
+    if errors:
+        raise DataError(errors)
     fmt = formats.resolve(format or unit.get("format"), template_dirs)
     settings = number_settings(fmt.profile, unit.get("settings"))
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
     figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
-    return Report(unit, figures, source, fmt, settings, list(source.warnings) + check(unit, figures, source))
+    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source))
 
 
 def render_markup(report: Report) -> str:
@@ -106,11 +111,14 @@ def _environment(search_path: tuple):
 
 
 def render(report: Report | str | Path, output: str | Path, *, format: str | None = None,
-           template_dirs: list[str | Path] = ()) -> Path:
+           template_dirs: list[str | Path] = (), force: bool = False) -> Path:
     """Render ``report`` (a :class:`Report` or the path of a unit file) to the .docx file ``output``.
 
-    ``format`` and ``template_dirs`` choose another format than the one the
-    report was loaded for. The file is written atomically. Returns its path.
+    ``format`` names the report format (default: the unit file's ``format``,
+    else ``standard``); ``template_dirs`` are searched for formats before the
+    built-in ones. The file is written atomically; an existing file that is
+    not a .docx is replaced only with ``force``, and never the unit file
+    itself (:func:`~perfreport.write.check_target`). Returns the output path.
     """
     if not isinstance(report, Report):
         report = load(report, format=format, template_dirs=template_dirs)
@@ -120,6 +128,7 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
+    check_target(output, force=force)
     entry = str(report.format.templates()[formats.ENTRY_TEMPLATE])
     document = build(markup.parse(render_markup(report), entry), report.format.profile, entry, report.format.reference)
     return write_atomic(output, document.save)

@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 2 bad input (data file, format or template) or bad
 usage; 3 the output cannot be written; 70 an internal error (a bug: please
-report it with the input that caused it).
+report it with the input that caused it); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from . import __version__
 from .i18n import _, language_from_environment, set_language
 
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
 
 
 def _level(problem) -> str:
@@ -23,7 +24,8 @@ def _level(problem) -> str:
 
 def _report_problems(error) -> None:
     """Print the problems of an error or batch result, or one problem."""
-    for problem in getattr(error, "problems", [error]):
+    problems = error if isinstance(error, list) else getattr(error, "problems", [error])
+    for problem in problems:
         click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=True)
 
 
@@ -36,9 +38,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PerfReportError as error:
-            _report_problems(error)
+            _report_problems(error.problems)
             ctx.exit(error.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("perfreport: " + _("已中断；输出文件保持原样，未留下临时文件"), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # a bug: say so briefly, with what to report
             click.echo("perfreport: " + _("内部错误（请连同输入文件报告此问题）：{error}").format(
@@ -69,7 +74,9 @@ _pdf_option = click.option(
 @click.option("--format", "format_name", metavar="NAME", help="报告格式名称；默认取数据文件的 format，否则为 standard。")
 @_TEMPLATE_DIRS
 @_pdf_option
-def render(unit: Path, output: Path | None, format_name: str | None, template_dirs: tuple[Path, ...], pdf: bool):
+@click.option("--force", is_flag=True, help="输出文件已存在且不是 .docx 时也覆盖（数据文件本身始终不会被覆盖）。")
+def render(unit: Path, output: Path | None, format_name: str | None, template_dirs: tuple[Path, ...], pdf: bool,
+           force: bool):
     """由数据文件 UNIT 生成报告。"""
     from .api import load, render as render_report
 
@@ -81,7 +88,7 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
     for warning in report.warnings:
         click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
     output = output or Path(unit.stem + ".docx")
-    written = render_report(report, output)
+    written = render_report(report, output, force=force)
     click.echo(_("已生成 {path}").format(path=written))
     if pdf:
         from .errors import OutputError

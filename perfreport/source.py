@@ -1,14 +1,18 @@
 """Read a unit file: YAML text -> plain Python data, with the line and column of every value.
 
 * safe constructors only; aliases (``*name``) are refused, so a "billion laughs"
-  file costs nothing;
+  file costs nothing; nesting deeper than :data:`MAX_DEPTH`, more than :data:`MAX_VALUES`
+  values and files larger than :data:`MAX_BYTES` are refused before they are built;
 * numbers with a decimal point become :class:`decimal.Decimal` built from their
-  text (``22.545`` stays ``22.545``); whole numbers become ``int``;
+  text (``22.545`` stays ``22.545``); whole numbers become ``int``, always read
+  as decimal (``010`` is 10, never octal 8); YAML 1.1's other number forms
+  (``0x1F``, ``1:30``) and ``yes``/``no``/``on``/``off`` stay text, as in YAML 1.2;
 * duplicate keys are an error;
-* UTF-8 with or without BOM; other encodings are refused with a message that
-  says how to save the file as UTF-8;
-* text is cleaned of characters that cannot appear in a .docx (control
-  characters pasted from other programs), with a located warning.
+* UTF-8 with or without BOM, and UTF-16 with a BOM; a file that is not UTF-8 is
+  read as GB18030 (GBK) only when that is unambiguous (:func:`decode`), with a
+  warning, and refused otherwise with a message that says how to save it as UTF-8;
+* text (values and keys) is cleaned of characters that cannot appear in a .docx
+  (control characters pasted from other programs), with a located warning.
 """
 from __future__ import annotations
 
@@ -28,8 +32,14 @@ _INT = "tag:yaml.org,2002:int"
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-# Characters XML 1.0 forbids (C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF).
-INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BOOL = "tag:yaml.org,2002:bool"
+# Control characters (C0 but tab/newline/return, DEL, C1), surrogates, U+FFFE/U+FFFF:
+# everything XML 1.0 forbids or YAML refuses to read, never wanted in a report.
+INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_DECIMAL_INT = re.compile(r"[-+]?[0-9][0-9_]*")
+MAX_BYTES = 10 * 1024 * 1024  # a unit file with 50,000 projects is about 10 MB
+MAX_DEPTH = 20  # the schema nests 4 deep; deeper input is a mistake (or an attack on the parser)
+MAX_VALUES = 500_000  # keys, values and lists: 50,000 projects of 4 fields; bounds memory (docs/errors.md)
 
 
 @dataclass
@@ -60,41 +70,105 @@ def load_file(path: str | Path) -> Source:
     if p.is_dir():
         raise DataError(Problem("PR001", _("这是一个文件夹，不是数据文件"), Location(name)))
     try:
+        _check_size(p.stat().st_size, name)
         raw = p.read_bytes()
     except OSError as exc:
         raise DataError(Problem("PR001", _("无法读取文件：{reason}").format(reason=exc.strerror), Location(name))) from None
     return load_bytes(raw, name)
 
 
+def _check_size(size: int, file: str | None) -> None:
+    if size > MAX_BYTES:
+        raise DataError(Problem("PR012", _(
+            "文件过大（{size:.1f} MB），超过 {limit} MB 的上限；单位数据文件通常不到 1 MB，请检查是否选错了文件"
+        ).format(size=size / 1024 / 1024, limit=MAX_BYTES // 1024 // 1024), Location(file)))
+
+
 def load_bytes(raw: bytes, file: str | None = None) -> Source:
-    """Parse unit data from bytes (UTF-8, with or without BOM)."""
+    """Parse unit data from bytes; see :func:`decode` for the encodings read."""
+    _check_size(len(raw), file)
+    text, warnings = decode(raw, file)
+    source = load_text(text, file)
+    source.warnings[:0] = warnings
+    return source
+
+
+def decode(raw: bytes, file: str | None = None) -> tuple[str, list[Problem]]:
+    """The text of a unit file and any warning about its encoding.
+
+    UTF-8 (a BOM is dropped) and UTF-16 with a BOM are read as such. Bytes
+    that are not UTF-8 are read as GB18030 (a superset of GBK, what Chinese
+    Windows calls "ANSI") only when they decode without error and at least
+    95% of their non-ASCII characters are GB2312 hanzi or Chinese punctuation;
+    then with warning PR013. Anything else (Big5, Shift-JIS, binary files,
+    UTF-16 without a BOM: 10% or more NUL bytes) is refused with PR002.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), []
+        except UnicodeDecodeError:
+            raise DataError(_not_utf8(file, None)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if b"\x00" in raw and raw.count(b"\x00") * 10 >= len(raw):  # UTF-16 without a BOM, or not text; a stray NUL is removed later
+        raise DataError(_not_utf8(file, raw[: raw.index(b"\x00")].count(b"\n") + 1))
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(Problem(
-            "PR002",
-            _("文件不是 UTF-8 编码（可能是 GBK/GB18030）。请用记事本或 WPS “另存为”，编码选择 UTF-8 后再试"),
-            Location(file, line),
-        )) from None
-    return load_text(text, file)
+    text = _chinese_gb18030(raw)
+    if text is None:
+        raise DataError(_not_utf8(file, line))
+    return text, [Problem("PR013", _(
+        "文件不是 UTF-8 编码，已按 GBK/GB18030 读取；建议用记事本或 WPS “另存为”，编码选择 UTF-8"),
+        Location(file), "warning")]
+
+
+def _not_utf8(file: str | None, line: int | None) -> Problem:
+    return Problem(
+        "PR002",
+        _("文件不是 UTF-8 编码（可能是 GBK/GB18030 或其他编码），无法确定其中的文字。"
+          "请用记事本或 WPS “另存为”，编码选择 UTF-8 后再试"),
+        Location(file, line),
+    )
+
+
+def _chinese_gb18030(raw: bytes) -> str | None:
+    """``raw`` decoded as GB18030 if it reads as Chinese text, else ``None``."""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    wide = [ch for ch in text if ch > "\x7f"]
+    chinese = sum(1 for ch in wide if _gb2312_chinese(ch))
+    return text if wide and chinese >= 0.95 * len(wide) else None
+
+
+def _gb2312_chinese(ch: str) -> bool:
+    """A GB2312 hanzi (rows 16-87) or a character of rows 1 and 3 (Chinese and full-width punctuation)."""
+    try:
+        lead = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return lead >= 0xB0 or lead in (0xA1, 0xA3)
 
 
 def load_text(text: str, file: str | None = None) -> Source:
     """Parse unit data from YAML text."""
+    _check_size(len(text), file)
     if not text.strip():
         raise DataError(Problem("PR003", _("文件是空的"), Location(file)))
+    source = Source({}, file)
+    text = _remove_invalid_characters(text, source)
     try:
+        _check_shape(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise DataError(_syntax_problem(exc, text, file)) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on a forbidden character
+    except yaml.YAMLError as exc:  # not expected once invalid characters are removed; still located
         raise DataError(Problem("PR004", _("YAML 格式错误：{detail}").format(detail=exc), Location(file))) from None
     if node is None:
         raise DataError(Problem("PR003", _("文件是空的"), Location(file)))
-    source = Source({}, file)
     builder = _Builder(source)
     data = builder.build(node, ())
     if builder.problems:
@@ -106,21 +180,87 @@ def load_text(text: str, file: str | None = None) -> Source:
             Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
         ))
     source.data = data
+    _attach_paths(source)
+    source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
     return source
 
 
+def _attach_paths(source: Source) -> None:
+    """Give warnings found before parsing the path of the value they fall in."""
+    pending = [i for i, w in enumerate(source.warnings) if w.location.line and not w.location.path]
+    if not pending:
+        return
+    starts: dict[int, list] = {}
+    for path, (line, column) in source.positions.items():
+        starts.setdefault(line, []).append((column, path))
+    for i in pending:
+        warning = source.warnings[i]
+        before = [(column, path) for column, path in starts.get(warning.location.line, ())
+                  if column <= warning.location.column]
+        if before:
+            location = Location(warning.location.file, warning.location.line, warning.location.column, max(before)[1])
+            source.warnings[i] = Problem(warning.code, warning.message, location, warning.level)
+
+
+def _remove_invalid_characters(text: str, source: Source) -> str:
+    """``text`` without control characters (YAML refuses them, Word cannot show them); a warning per line."""
+    if not INVALID_XML_CHARS.search(text):
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        found = INVALID_XML_CHARS.search(line)
+        if found:
+            lines[number] = INVALID_XML_CHARS.sub("", line)
+            source.warnings.append(Problem(
+                "PR011", _("文字中含有无法写入 Word 的控制字符，已删除"),
+                Location(source.file, number + 1, found.start() + 1), "warning"))
+    return "\n".join(lines)
+
+
+def _check_shape(text: str, file: str | None) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` (the composer is recursive) and more than
+    :data:`MAX_VALUES` values (each costs memory) from the parser's events, before any node is built."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        values += isinstance(event, yaml.NodeEvent)  # a scalar, an alias or the start of a mapping or list
+        depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+        if values > MAX_VALUES:
+            code, message = "PR015", _("文件中的数据项过多（超过 {limit} 个），请检查是否选错了文件").format(limit=MAX_VALUES)
+        elif depth > MAX_DEPTH:
+            code, message = "PR014", _("嵌套层次过深（超过 {limit} 层），请检查缩进和括号").format(limit=MAX_DEPTH)
+        else:
+            continue
+        mark = event.start_mark
+        raise DataError(Problem(code, message, Location(file, mark.line + 1, mark.column + 1)))
+
+
+# What the common PyYAML problems mean, for a clerk (PyYAML's own words follow in parentheses).
+_SYNTAX_HINTS = (
+    ("found unexpected end of stream", "引号没有闭合"),
+    ("mapping values are not allowed", "这里不能出现“: ”：缩进不对，或文字中含有“: ”时请给整段文字加引号"),
+    ("could not find expected ':'", "缺少“:”，或上一行的引号、括号没有闭合"),
+    ("expected <block end>", "缩进不一致：同一层的字段应对齐"),
+    ("did not find expected key", "缩进不一致：同一层的字段应对齐"),
+    ("found character that cannot start any token", "出现了不能作为开头的字符（如 Tab、@、`）"),
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合"),
+)
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> Problem:
+    lines = text.splitlines()
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and mark.line >= len(lines):  # the end of the file: point at what was left open
+        mark = exc.context_mark
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     what = " ".join(p for p in (exc.context, exc.problem) if p)
-    message = _("YAML 格式错误：{detail}").format(detail=what)
-    if line is not None:
-        lines = text.splitlines()
-        if 0 < line <= len(lines):
-            shown = lines[line - 1]
-            message += "\n    " + shown + "\n    " + _caret(shown, column or 1)
-        if "\t" in (lines[line - 1] if 0 < line <= len(lines) else ""):
+    hint = next((_(h) for english, h in _SYNTAX_HINTS if english in what), None)
+    message = _("YAML 格式错误：{detail}").format(detail=f"{hint}（{what}）" if hint else what)
+    if line is not None and 0 < line <= len(lines):
+        shown = lines[line - 1]
+        message += "\n    " + shown + "\n    " + _caret(shown, column or 1)
+        if "\t" in shown:
             message += "\n" + _("（YAML 不允许用 Tab 缩进，请改用空格）")
     return Problem("PR004", message, Location(file, line, column))
 
@@ -165,7 +305,7 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problems.append(Problem("PR006", _("不支持 YAML 合并（<<），请直接写出内容"), self.loc(key_node, path)))
                 continue
-            key = key_node.value
+            key = self.text(key_node.value, key_node, path)
             if key in first:
                 self.problems.append(Problem(
                     "PR008",
@@ -179,7 +319,7 @@ class _Builder:
 
     def scalar(self, node, path):
         tag = node.tag
-        if tag == _STR:
+        if tag == _STR or _yaml11_only(node):
             return self.text(node.value, node, path)
         if tag == _FLOAT:
             try:
@@ -192,11 +332,11 @@ class _Builder:
             return value
         if tag == _INT:
             try:
-                return self.constructor.construct_yaml_int(node)
-            except ValueError:
+                return int(node.value.replace("_", ""))
+            except ValueError:  # more digits than Python converts
                 self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=node.value), self.loc(node, path)))
                 return None
-        if not tag.startswith("tag:yaml.org,2002:"):
+        if tag not in self.constructor.yaml_constructors:
             self.problems.append(Problem("PR010", _("不支持的 YAML 标签 {tag}").format(tag=tag), self.loc(node, path)))
             return None
         try:
@@ -207,8 +347,24 @@ class _Builder:
         return self.text(value, node, path) if isinstance(value, str) else value
 
     def text(self, value: str, node, path) -> str:
+        """``value`` without characters a .docx cannot hold (they come from escapes such as ``"\\x0b"``)."""
         if INVALID_XML_CHARS.search(value):
             value = INVALID_XML_CHARS.sub("", value)
             self.source.warnings.append(Problem(
                 "PR011", _("文字中含有无法写入 Word 的控制字符，已删除"), self.loc(node, path), "warning"))
         return value
+
+
+def _yaml11_only(node) -> bool:
+    """A plain scalar that only YAML 1.1 reads as a number or boolean: ``0x1F``, ``1:30``, ``yes``, ``off``.
+
+    Read as text (as YAML 1.2 does), so a number field holding one is a clear
+    type error instead of a silently converted value.
+    """
+    if node.tag == _INT:
+        return not _DECIMAL_INT.fullmatch(node.value)
+    if node.tag == _FLOAT:
+        return ":" in node.value
+    if node.tag == _BOOL:
+        return node.value.lower() not in ("true", "false")
+    return False

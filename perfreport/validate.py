@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -156,7 +158,7 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _label(path: tuple) -> str:
+def field_label(path: tuple) -> str:
     """The Chinese label of a data path, from the schema's meta."""
     rules = {"schema": unit_schema()}
     label = ""
@@ -184,7 +186,7 @@ def _problem(error, source: Source) -> Problem:
     path = tuple(error.document_path)
     rule, constraint, value = error.rule, error.constraint, error.value
     field = path[-1] if path else ""
-    label = _label(path)
+    label = field_label(path)
     named = label or format_path(path)
     if error.code == cerberus.errors.UNKNOWN_FIELD.code:
         close = difflib.get_close_matches(str(field), _known_keys(path[:-1]), n=1, cutoff=0.6)
@@ -196,8 +198,9 @@ def _problem(error, source: Source) -> Problem:
     if rule == "type":
         kinds = constraint if isinstance(constraint, list) else [constraint]
         expected = _("或").join(_(_TYPE_NAMES.get(k, k)) for k in kinds)
-        return Problem("PR103", _("{field}：应为{expected}，实际为“{actual}”").format(
-            field=named, expected=expected, actual=_shown(value)), source.locate(path))
+        message = _("{field}：应为{expected}，实际为“{actual}”").format(
+            field=named, expected=expected, actual=_shown(value))
+        return Problem("PR103", message + _type_hint(kinds, value, source), source.locate(path))
     if rule == "nullable":
         return Problem("PR104", _("{field}：不能为空").format(field=named), source.locate(path))
     if rule == "empty":
@@ -205,6 +208,9 @@ def _problem(error, source: Source) -> Problem:
     if rule == "allowed":
         return Problem("PR105", _("{field}：应为 {choices} 之一，实际为“{actual}”").format(
             field=named, choices="、".join(map(str, constraint)), actual=_shown(value)), source.locate(path))
+    if rule == "min" and constraint == 0:
+        return Problem("PR107", _("{field}：不能为负数，实际为 {actual}").format(
+            field=named, actual=_shown(value)), source.locate(path))
     if rule == "min":
         return Problem("PR106", _("{field}：不能小于 {limit}，实际为 {actual}").format(
             field=named, limit=constraint, actual=_shown(value)), source.locate(path))
@@ -213,6 +219,50 @@ def _problem(error, source: Source) -> Problem:
             field=named, limit=constraint, actual=_shown(value)), source.locate(path))
     return Problem("PR199", _("{field}：不符合规则 {rule}（{constraint}）").format(
         field=named, rule=rule, constraint=constraint), source.locate(path))
+
+
+_SUFFIXES = ("万元", "元", "万", "年", "个", "分")
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
+
+
+def _type_hint(kinds: list, value, source: Source) -> str:
+    """What to write instead, computed from the offending value (empty when there is nothing to say).
+
+    A number written as text (``3336.96万元``, ``1,234.5``, ``３３３６``) gets the
+    plain number to write; a number or date where text is expected gets the quotes.
+    """
+    if isinstance(value, str) and ("decimal" in kinds or "integer" in kinds):
+        return _number_hint(value, "integer" not in kinds, (source.data.get("settings") or {}).get("money_unit"))
+    if "string" in kinds and isinstance(value, (int, Decimal, datetime.date)) and not isinstance(value, bool):
+        return _("；如果这是文字，请加引号：\"{text}\"").format(text=_shown(value))
+    return ""
+
+
+def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
+    text = unicodedata.normalize("NFKC", value).strip()
+    notes = []
+    if text != value.strip():
+        notes.append(_("用半角数字"))
+    suffix = next((s for s in _SUFFIXES if text.endswith(s)), None)
+    if suffix:
+        text = text[: -len(suffix)].strip()
+        notes.append(_("不带单位“{unit}”").format(unit=suffix))
+    if "," in text:
+        text = text.replace(",", "")
+        notes.append(_("不带千位分隔符“,”"))
+    if not notes or not _PLAIN_NUMBER.fullmatch(text) or ("." in text and not decimals_allowed):
+        return ""
+    number = Decimal(text)
+    if suffix in ("万元", "万") and money_unit == "元":
+        number = number.scaleb(4)
+        notes.append(_("本文件金额单位为元"))
+    elif suffix == "元" and money_unit in (None, "万元"):
+        number = number.scaleb(-4)
+        notes.append(_("本文件金额单位为万元"))
+    shown = f"{number:f}"
+    if "." in shown and "." not in text:  # 1200元 -> 0.1200万元: drop zeros the clerk did not type
+        shown = shown.rstrip("0").rstrip(".")
+    return _("；请写成 {number}（{notes}）").format(number=shown, notes="，".join(notes))
 
 
 def complete(data: dict, schema: dict | None = None) -> dict:

@@ -1,18 +1,66 @@
-"""Write output files atomically: a failed or interrupted write leaves the old file as it was."""
+"""Write output files safely: atomically, never over something that would be lost.
+
+:func:`check_target` refuses a destination before any work is done;
+:func:`write_atomic` writes beside it and renames, so a failed or interrupted
+write leaves the old file as it was and no temporary file behind.
+"""
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable
 
 from .errors import Location, OutputError, Problem
 from .i18n import _
 
+_REASONS = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.ENOTDIR: "路径中有一部分是文件而不是文件夹",
+    errno.EEXIST: "路径中有一部分是文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "文件名太长",
+}
+
+
+def is_docx(path: Path) -> bool:
+    """Whether ``path`` is a Word document (a zip package with ``word/document.xml``)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            return "word/document.xml" in package.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def check_target(path: str | Path, *, force: bool = False) -> None:
+    """Refuse to write a .docx to ``path`` when that would lose something.
+
+    A folder (PR405) and a read-only file (PR404) are always refused; an
+    existing non-empty file that is not a .docx (PR403) unless ``force``.
+    """
+    path = Path(path)
+    where = Location(str(path))
+    if path.is_dir():
+        raise OutputError(Problem("PR405", _("输出路径是一个文件夹，请给出文件名（如 报告.docx）"), where))
+    if not path.exists():
+        return
+    if not path.stat().st_mode & 0o222:
+        raise OutputError(Problem("PR404", _("输出文件是只读的，未覆盖；请取消它的只读属性，或换一个文件名"), where))
+    if path.stat().st_size and not force and not is_docx(path):
+        raise OutputError(Problem(
+            "PR403", _("输出文件已存在且不是 Word 文档（.docx），未覆盖；确需覆盖请加 --force，或换一个文件名"), where))
+
 
 def unwritable(exc: OSError, path: str | Path) -> Problem:
-    """The problem "cannot write ``path``" for the operating system's error ``exc``."""
-    return Problem("PR401", _("无法写入：{reason}").format(reason=exc.strerror or exc), Location(str(path)))
+    """The problem "cannot write ``path``" for the operating system's error ``exc``, said in words."""
+    reason = _(_REASONS[exc.errno]) if exc.errno in _REASONS else (exc.strerror or str(exc))
+    return Problem("PR401", _("无法写入：{reason}").format(reason=reason), Location(str(path)))
 
 
 def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
@@ -45,3 +93,4 @@ def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
             raise OutputError(unwritable(exc, path)) from None
         raise
     return path
+

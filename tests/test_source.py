@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from perfreport import source as source_module
 from perfreport.errors import DataError
 from perfreport.source import load_bytes, load_file, load_text
 
@@ -35,10 +36,57 @@ def test_utf8_bom_is_read():
     assert load_bytes("\ufeffyear: 2023\n".encode("utf-8")).data == {"year": 2023}
 
 
-def test_gbk_file_is_refused_with_how_to_fix():
+GBK_TEXT = "unit:\n  name: 丰都县树人镇人民政府\n  short_name: 树人镇\nbackground: 我镇认真落实文件要求，安排经费“防火”。\n"
+
+
+def test_chinese_gbk_file_is_read_with_a_warning_to_save_as_utf8():
+    for encoding in ("gbk", "gb18030"):
+        source = load_bytes(GBK_TEXT.encode(encoding), "u.yaml")
+        assert source.data["unit"]["name"] == "丰都县树人镇人民政府"
+        assert [w.code for w in source.warnings] == ["PR013"] and "UTF-8" in source.warnings[0].message
+
+
+@pytest.mark.parametrize("encoding", ["big5", "shift_jis", "euc_jp"])
+def test_other_legacy_encodings_are_refused_with_how_to_fix(encoding):
+    text = {"big5": "unit:\n  name: 豐都縣樹人鎮人民政府\nbackground: 我鎮認真落實文件要求，安排經費。\n"}.get(
+        encoding, "name: 東京都の予算について、ひらがなとカタカナ。\n")
     with pytest.raises(DataError) as exc:
-        load_bytes("名称: 树人镇\n".encode("gbk"))
-    assert codes(exc) == ["PR002"] and "UTF-8" in exc.value.problems[0].message
+        load_bytes(text.encode(encoding), "u.yaml")
+    assert codes(exc) == ["PR002"] and "另存为" in exc.value.problems[0].message
+
+
+def test_line_of_the_first_undecodable_byte_is_given():
+    with pytest.raises(DataError) as exc:
+        load_bytes(b"year: 2023\nname: \xff\xfe\xfd\n")
+    assert exc.value.problems[0].location.line == 2
+
+
+def test_utf16_with_bom_is_read_and_nul_bytes_without_bom_are_refused():
+    assert load_bytes("year: 2023\nname: 树人镇\n".encode("utf-16")).data == {"year": 2023, "name": "树人镇"}
+    with pytest.raises(DataError) as exc:
+        load_bytes("year: 2023\n".encode("utf-16-le"))
+    assert codes(exc) == ["PR002"]
+
+
+def test_empty_file_read_from_disk_is_refused(tmp_path):
+    (tmp_path / "empty.yaml").write_bytes(b"")
+    with pytest.raises(DataError) as exc:
+        load_file(tmp_path / "empty.yaml")
+    assert codes(exc) == ["PR003"]
+
+
+def test_unclosed_quote_points_at_the_quote_and_says_so_in_chinese():
+    with pytest.raises(DataError) as exc:
+        load_text('year: 2023\ntitle: "报告\nother: x\n', "u.yaml")
+    problem = exc.value.problems[0]
+    assert (problem.code, problem.location.line, problem.location.column) == ("PR004", 2, 8)
+    assert "引号没有闭合" in problem.message and 'title: "报告' in problem.message
+
+
+def test_bad_indentation_is_explained_and_shown():
+    with pytest.raises(DataError) as exc:
+        load_text("unit:\n  name: a\n short: b\n")
+    assert "缩进不一致" in exc.value.problems[0].message and " short: b" in exc.value.problems[0].message
 
 
 def test_empty_file_and_non_mapping_are_refused():
@@ -93,3 +141,79 @@ def test_missing_file_and_directory(tmp_path):
     with pytest.raises(DataError) as exc:
         load_file(tmp_path)
     assert codes(exc) == ["PR001"]
+
+
+def test_numbers_are_decimal_and_yaml11_only_forms_stay_text():
+    data = load_text("a: 010\nb: 0x1F\nc: 1:30\nd: yes\ne: Off\nf: true\ng: 1_000\nh: 1:30.5\ni: -007\n").data
+    assert data == {"a": 10, "b": "0x1F", "c": "1:30", "d": "yes", "e": "Off", "f": True, "g": 1000,
+                    "h": "1:30.5", "i": -7}
+
+
+def test_raw_control_characters_are_removed_with_line_and_column():
+    source = load_text("year: 2023\nname: 树\x0b人\x0c镇\x7f\n\x01key: v\n", "u.yaml")
+    assert source.data == {"year": 2023, "name": "树人镇", "key": "v"}
+    assert [(w.code, w.level, w.location.line, w.location.column, w.location.path) for w in source.warnings] == [
+        ("PR011", "warning", 2, 8, ("name",)), ("PR011", "warning", 3, 1, ())]
+
+
+def test_warnings_are_in_line_order():
+    source = load_text('a: "x\\x0by"\nb: x\x0cy\n')
+    assert [(w.location.line, w.location.path) for w in source.warnings] == [(1, ("a",)), (2, ("b",))]
+
+
+def test_escaped_control_characters_in_keys_are_removed_too():
+    source = load_text('"of\\x0bfice": v\n')
+    assert source.data == {"office": "v"} and [w.code for w in source.warnings] == ["PR011"]
+
+
+def test_too_large_a_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: " + b"x" * 2000 + b"\n")
+    monkeypatch.setattr(source_module, "MAX_BYTES", 1000)
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: pytest.fail("read before the size check"))
+    with pytest.raises(DataError) as exc:
+        load_file(path)
+    assert codes(exc) == ["PR012"] and "MB" in exc.value.problems[0].message
+    with pytest.raises(DataError) as exc:
+        load_text("a: " + "x" * 2000)
+    assert codes(exc) == ["PR012"]
+
+
+def test_the_real_limit_refuses_a_50_mb_file(tmp_path):
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    with pytest.raises(DataError) as exc:
+        load_file(path)
+    assert codes(exc) == ["PR012"] and "50.0 MB" in exc.value.problems[0].message
+
+
+@pytest.mark.parametrize("depth", [25, 100_000])
+def test_deep_nesting_is_refused_with_its_line_not_a_crash(depth):
+    with pytest.raises(DataError) as exc:
+        load_text("year: 2023\na: " + "[" * depth + "]" * depth + "\n")
+    assert codes(exc) == ["PR014"] and exc.value.problems[0].location.line == 2
+
+
+def test_schema_depth_nesting_is_accepted():
+    assert load_text("a: [[[[[[1]]]]]]\n").data == {"a": [[[[[[1]]]]]]}
+
+
+def test_too_many_values_are_refused_before_they_are_built(monkeypatch):
+    monkeypatch.setattr(source_module, "MAX_VALUES", 11)
+    assert load_text("a: [1, 2, 3, 4]\nb: [5, 6]\n").data == {"a": [1, 2, 3, 4], "b": [5, 6]}  # 11: the mapping, 2 keys, 2 lists, 6 items
+    with pytest.raises(DataError) as exc:
+        load_text("a: [1, 2, 3, 4]\nb: [5, 6, 7]\n")
+    assert codes(exc) == ["PR015"] and exc.value.problems[0].location.line == 2
+
+
+@pytest.mark.parametrize("text, code", [
+    ("a: {x: 1}\nb:\n  <<: {x: 1}\n", "PR006"),
+    ("? [a, b]\n: c\n", "PR007"),
+    ("a: !!python/object:os.system x\n", "PR010"),
+    ("a: " + "9" * 5000 + "\n", "PR009"),
+])
+def test_unsupported_yaml_is_refused_located(text, code):
+    with pytest.raises(DataError) as exc:
+        load_text(text)
+    assert codes(exc) == [code] and exc.value.problems[0].location.line is not None

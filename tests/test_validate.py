@@ -121,3 +121,44 @@ def test_fast_path_never_accepts_what_cerberus_refuses(projects, settings_):
     data["projects"] = projects
     data["settings"] = settings_
     agrees(data)
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("3336.96万元", "请写成 3336.96（不带单位“万元”）"),
+    ('"1,234.5"', "请写成 1234.5（不带千位分隔符“,”）"),
+    ("３３３６", "请写成 3336（用半角数字）"),
+    ("３,３３６．５万元", "请写成 3336.5（用半角数字，不带单位“万元”，不带千位分隔符“,”）"),
+    ("33369600元", "请写成 3336.96（不带单位“元”，本文件金额单位为万元）"),
+])
+def test_a_number_written_as_text_gets_what_to_write(written, hint):
+    (problem,) = problems(MINIMAL.replace("budget: 100", f"budget: {written}"))
+    assert problem.code == "PR103" and problem.location.path == ("funds", "budget")
+    assert problem.message.startswith("全年预算数（下达指标）：应为数字，实际为“")
+    assert problem.message.endswith(hint)
+
+
+def test_wan_written_where_the_unit_is_yuan_is_converted_in_the_hint():
+    (problem,) = problems(MINIMAL.replace("budget: 100", "budget: 3336.96万") + "settings: {money_unit: 元}\n")
+    assert problem.message.endswith("请写成 33369600（不带单位“万”，本文件金额单位为元）")
+
+
+def test_text_that_is_no_number_gets_no_guess():
+    (problem,) = problems(MINIMAL.replace("budget: 100", "budget: 约20万"))
+    assert problem.message == "全年预算数（下达指标）：应为数字，实际为“约20万”"
+
+
+def test_a_whole_number_field_gets_its_hint_too():
+    (problem,) = problems(MINIMAL.replace("year: 2023", "year: 2023年"))
+    assert problem.message.endswith("请写成 2023（不带单位“年”）")
+
+
+def test_a_number_where_text_is_expected_is_told_to_quote_it():
+    (problem,) = problems(MINIMAL + "other: 2023.10\n")
+    assert problem.message.endswith('如果这是文字，请加引号："2023.10"')
+
+
+def test_negative_amounts_are_refused_with_their_own_code():
+    found = problems(MINIMAL.replace("spent: 62.5", "spent: -62.5") + "projects:\n  - {name: a, budget: -1, spent: 0}\n")
+    assert [(p.code, p.location.path) for p in found] == [
+        ("PR107", ("funds", "spent")), ("PR107", ("projects", 0, "budget"))]
+    assert found[0].message == "全年执行数：不能为负数，实际为 -62.5"
