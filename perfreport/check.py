@@ -19,7 +19,7 @@ from fractions import Fraction
 from .compute import Figures
 from .errors import Problem
 from .i18n import N_, _
-from .source import Source
+from .source import Source, leaves
 
 Interval = tuple[Fraction, Fraction]
 
@@ -214,7 +214,7 @@ class _Checker:
             (("总体执行", "实际执行", "全年执行"), "money", funds["spent"], _("全年执行数")),
         ]
         money_unit = (self.unit.get("settings") or {}).get("money_unit") or "万元"
-        for path, text in _strings(self.unit, ()):
+        for path, text in ((p, v) for p, v in leaves(self.unit) if isinstance(v, str)):
             if path[:1] in (("notice",), ("stated",), ("format",), ("rules",), ("title",)):
                 continue
             for match in self.YEAR_OF_REPORT.finditer(text):
@@ -251,17 +251,6 @@ class _Checker:
 def _restating(words: tuple[str, ...]) -> re.Pattern:
     """A keyword, a short gap within the clause, then a number with 万元, 元 or %."""
     return re.compile("(?:" + "|".join(words) + ")" + _Checker.GAP + _Checker.NUMBER)
-
-
-def _strings(value, path):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, path + (i,))
 
 
 def check(unit: dict, figures: Figures, source: Source) -> list[Problem]:

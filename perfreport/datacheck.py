@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from .errors import Problem
 from .i18n import _
-from .source import Source
+from .source import Source, leaves
 from .validate import field_label
 
 AMOUNT_LIMITS = {"万元": Decimal("1e10"), "元": Decimal("1e14")}
@@ -79,14 +79,7 @@ def _amount(path: tuple, value, money_unit: str, source: Source) -> list[Problem
 
 def _numbers(data, path: tuple):
     """(path, value) of every number in ``data``."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _numbers(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _numbers(value, path + (i,))
-    elif isinstance(data, (int, Decimal)) and not isinstance(data, bool):
-        yield path, data
+    return ((p, v) for p, v in leaves(data, path) if isinstance(v, (int, Decimal)) and not isinstance(v, bool))
 
 
 def _number(path: tuple, value, source: Source) -> list[Problem]:

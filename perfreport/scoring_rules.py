@@ -45,20 +45,17 @@ class Rules:
     levels: dict                # check code -> "error" or "warning" (default warning)
 
     def grade(self, score) -> str | None:
-        if score is None:
-            return None
-        for band in self.grades:
-            if score >= band.min:
-                return band.label
-        return self.grades[-1].label
+        return _band(self.grades, score)
 
     def bucket(self, rate) -> str | None:
-        if rate is None:
-            return None
-        for band in self.buckets:
-            if rate >= band.min:
-                return band.label
-        return self.buckets[-1].label
+        return _band(self.buckets, rate)
+
+
+def _band(bands: tuple[Band, ...], value) -> str | None:
+    """The label of the first band (highest first) whose ``min`` ``value`` reaches; ``None`` for no value."""
+    if value is None:
+        return None
+    return next((band.label for band in bands if value >= band.min), bands[-1].label)
 
 
 def _read(name: str) -> tuple[dict, str]:

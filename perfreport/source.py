@@ -368,3 +368,15 @@ def _yaml11_only(node) -> bool:
     if node.tag == _BOOL:
         return node.value.lower() not in ("true", "false")
     return False
+
+
+def leaves(data, path: tuple = ()):
+    """``(path, value)`` of every value in ``data`` that is neither a mapping nor a list."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaves(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from leaves(value, path + (i,))
+    else:
+        yield path, data
