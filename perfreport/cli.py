@@ -40,6 +40,11 @@ class _Group(click.Group):
         except PerfReportError as error:
             _report_problems(error.problems)
             ctx.exit(error.exit_code)
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("perfreport: " + _("已中断；输出文件保持原样，未留下临时文件"), err=True)
             ctx.exit(EXIT_INTERRUPTED)

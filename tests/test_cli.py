@@ -53,3 +53,14 @@ def test_unwritable_output_exit_code_3(write_unit, tmp_path):
     blocker.write_text("x")
     result = run("render", write_unit(), "-o", blocker / "o.docx")
     assert result.exit_code == 3 and "无法写入" in result.output
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_internal_error(write_unit):
+    import subprocess
+    import sys
+
+    many = MINIMAL + "projects:\n" + "  - {name: 重复项目, budget: 1, spent: 1}\n" * 3000  # 2,999 warnings, far more than a pipe holds
+    unit = write_unit(many)
+    command = f"{sys.executable} -m perfreport.cli check {unit} | head -c 1"
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr and "Broken" not in result.stderr
