@@ -11,7 +11,11 @@ sets the East Asian font (``w:eastAsia``) and a Western font for digits.
 from __future__ import annotations
 
 import copy
+import io
+import json
+import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -34,39 +38,94 @@ _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "ju
 
 
 def build(root: etree._Element, profile: dict, template: str | None = None,
-          reference: str | Path | None = None) -> docx.document.Document:
-    """A python-docx document for the parsed markup ``root``.
+          reference: str | Path | None = None) -> Docx:
+    """The .docx for the parsed markup ``root``, ready to :meth:`~Docx.save`.
 
     The base document is ``reference`` (a .docx whose styles, page setup, header
     and footer are kept and whose body is dropped, like pandoc's
     ``--reference-doc``) or python-docx's blank document; the style profile
     fills in what the base does not define (all of it for the blank document).
+    The base is prepared once per process for each profile and reference
+    (:func:`prepared`); a report only adds its body.
     """
+    base = prepared(profile, reference)
+    section = copy.deepcopy(base.section)
+    writer = _Writer(profile, template, base.ids, base.text_width, section)
+    body = "".join(writer.blocks(root))
+    writer.finish(section)
+    return Docx(base, body + etree.tostring(section, encoding="unicode"))
+
+
+@dataclass(frozen=True)
+class Base:
+    """An empty document with the profile applied, kept as its package: the parts as bytes, the
+    text of word/document.xml before and after the body, and the body's w:sectPr."""
+
+    parts: tuple            # (name in the package, bytes); None for word/document.xml
+    head: str
+    tail: str
+    section: etree._Element
+    ids: dict
+    text_width: int
+
+
+class Docx:
+    """A finished report: the base package with ``body`` (WordprocessingML text) in word/document.xml."""
+
+    def __init__(self, base: Base, body: str):
+        self.base = base
+        self.body = body
+
+    def save(self, file) -> None:
+        """Write the .docx to ``file`` (a path or a binary file object)."""
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as package:
+            for name, data in self.base.parts:
+                if data is None:
+                    data = (self.base.head + self.body + self.base.tail).encode("utf-8")
+                package.writestr(name, data)
+
+
+_MARK = "perfreport-body"
+_prepared: dict[str, Base] = {}
+
+
+def prepared(profile: dict, reference: str | Path | None = None) -> Base:
+    """The :class:`Base` for ``profile`` on ``reference`` (or the blank document), made once per
+    process, and again when the reference file changes."""
+    key = json.dumps(profile, sort_keys=True, default=str)
+    if reference is not None:
+        try:
+            stat = os.stat(reference)
+            key += f"\0{os.path.abspath(reference)}\0{stat.st_mtime_ns}\0{stat.st_size}"
+        except OSError:
+            pass  # base_document() reports it
+    if key not in _prepared:
+        if len(_prepared) >= 16:
+            _prepared.clear()
+        _prepared[key] = _prepare(profile, reference)
+    return _prepared[key]
+
+
+def _prepare(profile: dict, reference: str | Path | None) -> Base:
     document = base_document(reference)
     ids = apply_profile(document, profile, fill_only=reference is not None)
+    text_width = _text_width(document, profile)
     body = document.element.body
-    sect_pr = body.sectPr
+    section = body.sectPr
     for child in list(body):
-        if child is not sect_pr:
-            body.remove(child)
-    writer = _Writer(profile, template, ids, _text_width(document, profile), sect_pr)
-    xml = "".join(writer.blocks(root))
-    for element in list(parse_xml(f"<w:body {W}>{xml}</w:body>")):
-        _move_before(sect_pr, element)
-    writer.finish(sect_pr)
-    return document
-
-
-def _move_before(anchor, element) -> None:
-    """Move ``element`` (from another lxml document) before ``anchor``. lxml takes time quadratic in
-    the size of a subtree moved between documents, so a table moves as an empty shell, then row by row."""
-    if element.tag != qn("w:tbl"):
-        anchor.addprevious(element)
-        return
-    shell = anchor.makeelement(element.tag, dict(element.attrib))
-    anchor.addprevious(shell)
-    for child in list(element):
-        shell.append(child)
+        body.remove(child)
+    body.append(etree.Comment(_MARK))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parts, head, tail = [], "", ""
+    with zipfile.ZipFile(buffer) as package:
+        for name in package.namelist():
+            data = package.read(name)
+            if name == "word/document.xml":
+                head, _mark, tail = data.decode("utf-8").partition(f"<!--{_MARK}-->")
+                data = None
+            parts.append((name, data))
+    return Base(tuple(parts), head, tail, section, ids, text_width)
 
 
 def base_document(reference: str | Path | None = None) -> docx.document.Document:
