@@ -531,7 +531,7 @@ class _Writer:
     # --- tables ---
 
     def table(self, element) -> str:
-        rows = []  # (is_header, [cells])
+        rows = []  # (is_header, <tr>)
         for child in element:
             if child.tag in ("thead", "tbody"):
                 rows.extend((child.tag == "thead", tr) for tr in child if tr.tag == "tr")
@@ -540,7 +540,7 @@ class _Writer:
             else:
                 self.fail(child, _("表格中不能使用 <{tag}>（可用 <thead>、<tbody>、<tr>）").format(tag=child.tag))
         grid = self.layout(rows)
-        columns = max((len(r) for r in grid), default=0)
+        columns = max((sum(slot[1] for slot in r) for r in grid), default=0)
         if not columns:
             return ""
         weights = [float(w) for w in element.get("widths", "").split(",") if w.strip()] or [1.0] * columns
@@ -554,72 +554,75 @@ class _Writer:
         out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
         out.append("</w:tblGrid>")
         cant_split = element.get("split") == "no"
+        paragraph = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/>'
         for (header, tr), slots in zip(rows, grid):
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
             out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
-            for kind, cell, span, down in slots:
-                width = sum(widths[col:col + span])
+            for cell, span, down in slots:
+                width = widths[col] if span == 1 else sum(widths[col:col + span])
                 col += span
-                out.append(self.cell(kind, cell, span, down, width))
+                tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+                if cell is None:   # the continuation of a cell spanning down
+                    out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr>{paragraph}</w:pPr></w:p></w:tc>')
+                    continue
+                if down > 1:
+                    tc_pr += '<w:vMerge w:val="restart"/>'
+                head = cell.tag == "th"
+                align = _JC.get(cell.get("align") or ("center" if head else "left"), "left")
+                runs = self.runs(cell)
+                if not runs:
+                    runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
+                if head:
+                    runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
+                out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{paragraph}<w:jc w:val="{align}"/>'
+                           f"</w:pPr>{runs}</w:p></w:tc>")
             out.append("</w:tr>")
         out.append("</w:tbl>")
         self.after_table = True  # Word needs a paragraph after it: close_table()
         return "".join(out)
 
     def layout(self, rows):
-        """Place cells on the grid: each row becomes [(kind, cell, colspan, rowspan)], kind 'cell' or 'continue'."""
+        """Place cells on the grid: each row becomes [(cell, colspan, rowspan)], cell None where a cell
+        above spans down into the row."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
         for _header, tr in rows:
             slots, col = [], 0
-            cells = iter([c for c in tr if c.tag in ("td", "th")])
+            cells = []
             for c in tr:
                 if c.tag not in ("td", "th"):
                     self.fail(c, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=c.tag))
-            cell = next(cells, None)
-            while cell is not None or any(k >= col for k in below):
+                cells.append(c)
+            cells.reverse()
+            last_below = max(below, default=-1)
+            while cells or col <= last_below:
                 if col in below:
                     remaining, span = below[col]
-                    slots.append(("continue", None, span, 1))
+                    slots.append((None, span, 1))
                     if remaining <= 1:
                         del below[col]
                     else:
-                        below[col] = [remaining - 1, span]
+                        below[col][0] = remaining - 1
                     col += span
                     continue
-                if cell is None:
+                if not cells:
                     break
+                cell = cells.pop()
                 span = self.span(cell, "colspan")
                 down = self.span(cell, "rowspan")
-                slots.append(("cell", cell, span, down))
+                slots.append((cell, span, down))
                 if down > 1:
                     below[col] = [down - 1, span]
+                    last_below = max(last_below, col)
                 col += span
-                cell = next(cells, None)
             grid.append(slots)
         return grid
 
     def span(self, cell, attribute: str) -> int:
-        value = cell.get(attribute, "1")
+        value = cell.get(attribute)
+        if value is None:
+            return 1
         if not value.isdigit() or int(value) < 1:
             self.fail(cell, _("{attribute} 应为正整数，实际为“{value}”").format(attribute=attribute, value=value))
         return int(value)
-
-    def cell(self, kind: str, cell, span: int, down: int, width: int) -> str:
-        tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-        if span > 1:
-            tc_pr += f'<w:gridSpan w:val="{span}"/>'
-        if kind == "continue":
-            return f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/></w:pPr></w:p></w:tc>'
-        if down > 1:
-            tc_pr += '<w:vMerge w:val="restart"/>'
-        tc_pr += '<w:vAlign w:val="center"/>'
-        align = cell.get("align") or ("center" if cell.tag == "th" else "left")
-        runs = self.runs(cell)
-        if not runs:
-            runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
-        if cell.tag == "th":
-            runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
-        return (f'<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/><w:jc w:val="{_JC.get(align, "left")}"/>'
-                f"</w:pPr>{runs}</w:p></w:tc>")

@@ -32,10 +32,11 @@ def round_half_up(value, decimals: int) -> Decimal:
     >>> round_half_up(Decimal("22.545"), 2), round_half_up(Fraction(-1, 8), 2)
     (Decimal('22.55'), Decimal('-0.13'))
     """
-    f = Fraction(value) * 10**decimals
-    sign = -1 if f < 0 else 1
-    q = (abs(f) + Fraction(1, 2)).__floor__()
-    return (Decimal(sign * q) if q else Decimal(0)).scaleb(-decimals).quantize(Decimal(1).scaleb(-decimals))
+    numerator, denominator = value.as_integer_ratio()   # exact for int, Decimal and Fraction
+    quotient, remainder = divmod(abs(numerator) * 10**decimals, denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return Decimal(f"{'-' if numerator < 0 and quotient else ''}{quotient}E-{decimals}")
 
 
 def money_text(value, decimals: int = 2, thousands: bool = False) -> str:

@@ -41,13 +41,29 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, remembering its answer to "may templates read this attribute?" for each type
+    and attribute name: the answer depends on nothing else, and templates ask it for every ``a.b``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+
 def environment(search_path: list[Path | str]) -> SandboxedEnvironment:
     """An environment that looks for templates in ``search_path``, first folder first.
 
     ``include``/``extends``/``import`` cannot leave the search path: ``../x``,
     absolute names and symbolic links pointing outside are refused.
     """
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=_ConfinedLoader([str(p) for p in search_path], encoding="utf-8"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
