@@ -130,5 +130,5 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
     check_target(output, force=force)
     entry = str(report.format.templates()[formats.ENTRY_TEMPLATE])
-    document = build(markup.parse(render_markup(report), entry), report.format.profile, entry, report.format.reference)
+    document = build(markup.stream(render_markup(report), entry), report.format.profile, entry, report.format.reference)
     return write_atomic(output, document.save)

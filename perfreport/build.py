@@ -1,8 +1,10 @@
 """Markup -> .docx: WordprocessingML styled by a style profile.
 
-python-docx supplies the package (styles, sections, footers, settings); the
-body is written as WordprocessingML text and parsed once with lxml, which is
-many times faster than adding paragraphs and table cells one by one.
+python-docx supplies the base package (styles, sections, footers, settings),
+prepared once per process for a style profile; each report's body is written
+as WordprocessingML text straight into word/document.xml while the package is
+saved, which is many times faster than adding paragraphs and table cells one
+by one, and never holds a large report in memory whole.
 
 Styles are real Word styles (Normal, Body Text, Title, Heading 1-4, Footer,
 Table Text), so the outline, a TOC and restyling all work in Word. Every style
@@ -17,6 +19,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from xml.sax.saxutils import escape
 
 import docx
@@ -37,9 +40,9 @@ HEADINGS = ("h1", "h2", "h3", "h4")
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
 
-def build(root: etree._Element, profile: dict, template: str | None = None,
-          reference: str | Path | None = None) -> Docx:
-    """The .docx for the parsed markup ``root``, ready to :meth:`~Docx.save`.
+def build(root, profile: dict, template: str | None = None, reference: str | Path | None = None) -> Docx:
+    """The .docx for the markup ``root``, ready to :meth:`~Docx.save`: a root from :func:`markup.parse`,
+    or the blocks from :func:`markup.stream` (then the document can be saved once).
 
     The base document is ``reference`` (a .docx whose styles, page setup, header
     and footer are kept and whose body is dropped, like pandoc's
@@ -48,12 +51,7 @@ def build(root: etree._Element, profile: dict, template: str | None = None,
     The base is prepared once per process for each profile and reference
     (:func:`prepared`); a report only adds its body.
     """
-    base = prepared(profile, reference)
-    section = copy.deepcopy(base.section)
-    writer = _Writer(profile, template, base.ids, base.text_width, section)
-    body = "".join(writer.blocks(root))
-    writer.finish(section)
-    return Docx(base, body + etree.tostring(section, encoding="unicode"))
+    return Docx(prepared(profile, reference), root, profile, template)
 
 
 @dataclass(frozen=True)
@@ -70,19 +68,35 @@ class Base:
 
 
 class Docx:
-    """A finished report: the base package with ``body`` (WordprocessingML text) in word/document.xml."""
+    """A report: the base package with the body written from the markup ``root`` into word/document.xml.
 
-    def __init__(self, base: Base, body: str):
-        self.base = base
-        self.body = body
+    The body is written while it is saved, block by block, so that a report of
+    thousands of pages never has to be held in memory as one text.
+    """
+
+    def __init__(self, base: Base, root, profile: dict, template: str | None = None):
+        self.base, self.root, self.profile, self.template = base, root, profile, template
+
+    def body(self) -> Iterator[str]:
+        """The WordprocessingML of the body, block by block, ending with the last section's w:sectPr."""
+        section = copy.deepcopy(self.base.section)
+        writer = _Writer(self.profile, self.template, self.base.ids, self.base.text_width, section)
+        yield from writer.blocks(self.root)
+        writer.finish(section)
+        yield etree.tostring(section, encoding="unicode")
 
     def save(self, file) -> None:
         """Write the .docx to ``file`` (a path or a binary file object)."""
         with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as package:
             for name, data in self.base.parts:
-                if data is None:
-                    data = (self.base.head + self.body + self.base.tail).encode("utf-8")
-                package.writestr(name, data)
+                if data is not None:
+                    package.writestr(name, data)
+                    continue
+                with package.open(name, "w") as stream:
+                    stream.write(self.base.head.encode("utf-8"))
+                    for block in self.body():
+                        stream.write(block.encode("utf-8"))
+                    stream.write(self.base.tail.encode("utf-8"))
 
 
 _MARK = "perfreport-body"

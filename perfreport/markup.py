@@ -20,7 +20,9 @@ the template, not text: they are removed (use ``<br/>`` for a line break).
 """
 from __future__ import annotations
 
+import io
 import re
+from typing import Iterator
 
 from lxml import etree
 
@@ -28,33 +30,114 @@ from .errors import Location, Problem, TemplateError
 from .i18n import _
 
 BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "attachment", "pagebreak"}
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
 _LAYOUT_SPACE = re.compile(r"[ \t\r]*\n\s*")
 
 
 def parse(markup: str, template: str | None = None) -> etree._Element:
     """Parse rendered markup; an error names the template and shows the offending rendered line."""
     try:
-        root = etree.fromstring(markup.encode("utf-8"), _PARSER)
+        root = etree.fromstring(markup.encode("utf-8"), etree.XMLParser(**_OPTIONS))
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno
-        lines = markup.splitlines()
-        shown = lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
-        message = _("模板生成的标记有误：{detail}").format(detail=exc.msg)
-        if shown:
-            message += "\n    " + _("渲染结果第 {line} 行：{text}").format(line=line, text=shown[:200])
-        raise TemplateError(Problem("PR306", message, Location(template))) from None
+        raise _syntax_error(exc, markup, template) from None
+    _check_root(root, template)
+    for element in root:
+        _check_block(element, template)
+    return root
+
+
+def stream(markup: str, template: str | None = None) -> Iterator:
+    """The blocks of rendered markup, each parsed as it is needed and dropped after use, so that
+    the markup of a report of thousands of pages is never held as one tree.
+
+    Yields the same elements as iterating :func:`parse`'s root, except that an
+    ``<attachment>`` is yielded as soon as it opens, as an :class:`Opened` whose
+    children are parsed while they are iterated. Errors are those of
+    :func:`parse`, raised when the reader reaches them.
+    """
+    return _Reader(markup, template).blocks()
+
+
+class Opened:
+    """An element whose attributes are read and whose children are parsed while iterated."""
+
+    def __init__(self, element, children: Iterator):
+        self.element, self.children = element, children
+        self.tag, self.sourceline = element.tag, element.sourceline
+
+    def get(self, key: str, default=None):
+        return self.element.get(key, default)
+
+    def __iter__(self):
+        return self.children
+
+
+class _Reader:
+    def __init__(self, markup: str, template: str | None):
+        self.markup, self.template = markup, template
+        self.events = etree.iterparse(io.BytesIO(markup.encode("utf-8")), events=("start", "end"), **_OPTIONS)
+
+    def next(self):
+        try:
+            return next(self.events)
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(exc, self.markup, self.template) from None
+
+    def complete(self, element) -> None:
+        """Read on to the end of ``element``, whose start was just read."""
+        while self.next() != ("end", element):
+            pass
+
+    def blocks(self) -> Iterator:
+        _event, root = self.next()
+        _check_root(root, self.template)
+        yield from self.children(root, check=True)
+
+    def children(self, parent, check: bool = False) -> Iterator:
+        """The children of ``parent`` (whose start was just read), each complete, then dropped."""
+        while True:
+            event, element = self.next()
+            if event == "end":   # of the parent
+                return
+            if check:
+                _check_block(element, self.template)
+            if check and element.tag == "attachment":
+                opened = Opened(element, self.children(element))
+                yield opened
+                for _rest in opened:
+                    pass
+            else:
+                self.complete(element)
+                yield element
+            element.clear()
+            parent.remove(element)
+
+
+_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": True, "remove_comments": True}
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, markup: str, template: str | None) -> TemplateError:
+    line = exc.lineno
+    lines = markup.splitlines()
+    shown = lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
+    message = _("模板生成的标记有误：{detail}").format(detail=exc.msg)
+    if shown:
+        message += "\n    " + _("渲染结果第 {line} 行：{text}").format(line=line, text=shown[:200])
+    return TemplateError(Problem("PR306", message, Location(template)))
+
+
+def _check_root(root, template: str | None) -> None:
     if root.tag != "report":
         raise TemplateError(Problem("PR306", _("模板生成的标记应以 <report> 为根元素，实际为 <{tag}>").format(tag=root.tag), Location(template)))
-    for element in root:
-        if element.tag not in BLOCKS:
-            raise TemplateError(Problem(
-                "PR307",
-                _("不认识的标记 <{tag}>（渲染结果第 {line} 行）；可用：{known}").format(
-                    tag=element.tag, line=element.sourceline, known="、".join(sorted(BLOCKS))),
-                Location(template),
-            ))
-    return root
+
+
+def _check_block(element, template: str | None) -> None:
+    if element.tag not in BLOCKS:
+        raise TemplateError(Problem(
+            "PR307",
+            _("不认识的标记 <{tag}>（渲染结果第 {line} 行）；可用：{known}").format(
+                tag=element.tag, line=element.sourceline, known="、".join(sorted(BLOCKS))),
+            Location(template),
+        ))
 
 
 def clean(text: str | None) -> str:
