@@ -16,6 +16,7 @@ import copy
 import io
 import json
 import os
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +57,11 @@ def build(root, profile: dict, template: str | None = None, reference: str | Pat
 
 @dataclass(frozen=True)
 class Base:
-    """An empty document with the profile applied, kept as its package: the parts as bytes, the
-    text of word/document.xml before and after the body, and the body's w:sectPr."""
+    """An empty document with the profile applied, kept as bytes: its package without
+    word/document.xml (compressed once), the text of word/document.xml before and after the
+    body, and the body's w:sectPr."""
 
-    parts: tuple            # (name in the package, bytes); None for word/document.xml
+    package: bytes
     head: str
     tail: str
     section: etree._Element
@@ -87,18 +89,22 @@ class Docx:
 
     def save(self, file) -> None:
         """Write the .docx to ``file`` (a path or a binary file object)."""
-        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as package:
-            for name, data in self.base.parts:
-                if data is not None:
-                    package.writestr(name, data)
-                    continue
-                with package.open(name, "w") as stream:
-                    stream.write(self.base.head.encode("utf-8"))
-                    for block in self.body():
-                        stream.write(block.encode("utf-8"))
-                    stream.write(self.base.tail.encode("utf-8"))
+        buffer = io.BytesIO(self.base.package)
+        with zipfile.ZipFile(buffer, "a") as package:
+            info = zipfile.ZipInfo(_DOCUMENT, time.localtime()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with package.open(info, "w") as stream:
+                stream.write(self.base.head.encode("utf-8"))
+                for block in self.body():
+                    stream.write(block.encode("utf-8"))
+                stream.write(self.base.tail.encode("utf-8"))
+        if isinstance(file, (str, os.PathLike)):
+            Path(file).write_bytes(buffer.getbuffer())
+        else:
+            file.write(buffer.getbuffer())
 
 
+_DOCUMENT = "word/document.xml"
 _MARK = "perfreport-body"
 _prepared: dict[str, Base] = {}
 
@@ -129,17 +135,16 @@ def _prepare(profile: dict, reference: str | Path | None) -> Base:
     for child in list(body):
         body.remove(child)
     body.append(etree.Comment(_MARK))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    parts, head, tail = [], "", ""
-    with zipfile.ZipFile(buffer) as package:
-        for name in package.namelist():
-            data = package.read(name)
-            if name == "word/document.xml":
-                head, _mark, tail = data.decode("utf-8").partition(f"<!--{_MARK}-->")
-                data = None
-            parts.append((name, data))
-    return Base(tuple(parts), head, tail, section, ids, text_width)
+    saved = io.BytesIO()
+    document.save(saved)
+    package = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == _DOCUMENT:
+                head, _mark, tail = source.read(info).decode("utf-8").partition(f"<!--{_MARK}-->")
+            else:
+                target.writestr(info, source.read(info))
+    return Base(package.getvalue(), head, tail, section, ids, text_width)
 
 
 def base_document(reference: str | Path | None = None) -> docx.document.Document:

@@ -76,40 +76,38 @@ class _Reader:
         self.markup, self.template = markup, template
         self.events = etree.iterparse(io.BytesIO(markup.encode("utf-8")), events=("start", "end"), **_OPTIONS)
 
-    def next(self):
+    def blocks(self) -> Iterator:
         try:
-            return next(self.events)
+            _event, root = next(self.events)
         except etree.XMLSyntaxError as exc:
             raise _syntax_error(exc, self.markup, self.template) from None
-
-    def complete(self, element) -> None:
-        """Read on to the end of ``element``, whose start was just read."""
-        while self.next() != ("end", element):
-            pass
-
-    def blocks(self) -> Iterator:
-        _event, root = self.next()
         _check_root(root, self.template)
-        yield from self.children(root, check=True)
+        yield from self.children(root, blocks=True)
 
-    def children(self, parent, check: bool = False) -> Iterator:
-        """The children of ``parent`` (whose start was just read), each complete, then dropped."""
-        while True:
-            event, element = self.next()
-            if event == "end":   # of the parent
-                return
-            if check:
-                _check_block(element, self.template)
-            if check and element.tag == "attachment":
-                opened = Opened(element, self.children(element))
-                yield opened
-                for _rest in opened:
-                    pass
-            else:
-                self.complete(element)
-                yield element
-            element.clear()
-            parent.remove(element)
+    def children(self, parent, blocks: bool = False) -> Iterator:
+        """The children of ``parent`` (whose start was just read), each complete, then dropped;
+        with ``blocks`` (the root's children) an attachment is yielded open, as an :class:`Opened`."""
+        events = self.events
+        try:
+            for event, element in events:
+                if event == "end":   # of the parent: its children's ends are read below
+                    return
+                if blocks:
+                    _check_block(element, self.template)
+                if blocks and element.tag == "attachment":
+                    opened = Opened(element, self.children(element))
+                    yield opened
+                    for _rest in opened:
+                        pass
+                else:
+                    for event, inner in events:
+                        if inner is element and event == "end":
+                            break
+                    yield element
+                element.clear()
+                parent.remove(element)
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(exc, self.markup, self.template) from None
 
 
 _OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": True, "remove_comments": True}
