@@ -354,7 +354,9 @@ def _page_numbers(document, profile: dict, style_id: str = "Footer") -> None:
 # --- body ---------------------------------------------------------------------------------------
 
 def _t(text: str) -> str:
-    return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    return f'<w:t xml:space="preserve">{text}</w:t>'
 
 
 class _Writer:

@@ -140,4 +140,4 @@ def _check_block(element, template: str | None) -> None:
 
 def clean(text: str | None) -> str:
     """Text with the template's own line breaks and indentation removed."""
-    return _LAYOUT_SPACE.sub("", text) if text else ""
+    return _LAYOUT_SPACE.sub("", text) if text and "\n" in text else text or ""
