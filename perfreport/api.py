@@ -4,6 +4,8 @@ The pipeline runs one way: source -> validate -> compute -> render -> build -> w
 """
 from __future__ import annotations
 
+import functools
+import gc
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -54,6 +56,27 @@ class Report:
         return [p for p in self.problems if p.level != "error"]
 
 
+def _collector_paused(function):
+    """Run ``function`` with Python's cycle collector paused, and resumed (if it was running) after.
+
+    The pipeline makes millions of small objects for a large unit and no
+    reference cycles that need collecting before it returns; the collector
+    would walk all live objects again and again, which made loading and
+    rendering a 5,000-project unit take about 40 % and 20 % longer.
+    """
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
+
+
+@_collector_paused
 def load(path: str | Path, *, format: str | None = None, template_dirs: list[str | Path] = (),
          rules: str | None = None) -> Report:
     """Read, validate and compute the unit file at ``path`` (YAML, or an Excel workbook ending in .xlsx).
@@ -78,6 +101,7 @@ def read_source(path: str | Path) -> Source:
     return load_file(path)
 
 
+@_collector_paused
 def prepare(source: Source, *, format: str | None = None, template_dirs: list[str | Path] = (),
             rules: str | None = None) -> Report:
     """A :class:`Report` from an already read :class:`~perfreport.source.Source`."""
@@ -110,6 +134,7 @@ def _environment(search_path: tuple):
     return environment(list(search_path))
 
 
+@_collector_paused
 def render(report: Report | str | Path, output: str | Path, *, format: str | None = None,
            template_dirs: list[str | Path] = (), force: bool = False) -> Path:
     """Render ``report`` (a :class:`Report` or the path of a unit file) to the .docx file ``output``.

@@ -86,3 +86,25 @@ def test_unknown_rule_set_is_a_data_error(write_unit):
     with pytest.raises(DataError) as exc:
         perfreport.load(write_unit(MINIMAL + "rules: nowhere\n"))
     assert exc.value.problems[0].code == "PR210"
+
+
+def test_the_cycle_collector_is_paused_while_the_pipeline_runs_and_restored_after(write_unit, tmp_path, monkeypatch):
+    import gc
+
+    import perfreport.api as api
+    seen = []
+    real_compute, real_build = api.compute, api.build
+    monkeypatch.setattr(api, "compute", lambda *a, **k: seen.append(gc.isenabled()) or real_compute(*a, **k))
+    monkeypatch.setattr(api, "build", lambda *a, **k: seen.append(gc.isenabled()) or real_build(*a, **k))
+    assert gc.isenabled()
+    perfreport.render(perfreport.load(write_unit()), tmp_path / "o.docx")
+    assert seen == [False, False] and gc.isenabled()
+    with pytest.raises(DataError):
+        perfreport.load(write_unit("year: 2023\n"))
+    assert gc.isenabled()
+    gc.disable()
+    try:   # a caller that paused it itself keeps it paused
+        perfreport.load(write_unit())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
