@@ -72,42 +72,78 @@ class Opened:
 
 
 class _Reader:
+    """Reads the end of each block (the parser reports no other element), so that a block is
+    complete when it is yielded; blocks are removed from the tree once used."""
+
     def __init__(self, markup: str, template: str | None):
         self.markup, self.template = markup, template
-        self.events = etree.iterparse(io.BytesIO(markup.encode("utf-8")), events=("start", "end"), **_OPTIONS)
+        self.events = etree.iterparse(io.BytesIO(markup.encode("utf-8")), events=("end",),
+                                      tag=("report", *BLOCKS), **_OPTIONS)
+        self.pending = None
 
-    def blocks(self) -> Iterator:
+    def next(self):
+        """The next block-like element to end, or None at the end of the markup."""
+        if self.pending is not None:
+            element, self.pending = self.pending, None
+            return element
         try:
-            _event, root = next(self.events)
+            return next(self.events)[1]
+        except StopIteration:
+            return None
         except etree.XMLSyntaxError as exc:
             raise _syntax_error(exc, self.markup, self.template) from None
-        _check_root(root, self.template)
-        yield from self.children(root, blocks=True)
 
-    def children(self, parent, blocks: bool = False) -> Iterator:
-        """The children of ``parent`` (whose start was just read), each complete, then dropped;
-        with ``blocks`` (the root's children) an attachment is yielded open, as an :class:`Opened`."""
-        events = self.events
-        try:
-            for event, element in events:
-                if event == "end":   # of the parent: its children's ends are read below
-                    return
-                if blocks:
-                    _check_block(element, self.template)
-                if blocks and element.tag == "attachment":
-                    opened = Opened(element, self.children(element))
-                    yield opened
-                    for _rest in opened:
-                        pass
+    def blocks(self) -> Iterator:
+        checked = False
+        while (element := self.next()) is not None:
+            if not checked:
+                _check_root(element.getroottree().getroot(), self.template)
+                checked = True
+            parent = element.getparent()
+            if parent is None:                 # the root ended
+                for unknown in element:        # elements the parser reported no end for
+                    _check_block(unknown, self.template)
+                return
+            if parent.getparent() is None:     # a block of the report ended
+                self.unreported(element)
+                if element.tag == "attachment":   # with no block inside
+                    yield Opened(element, iter(list(element)))
                 else:
-                    for event, inner in events:
-                        if inner is element and event == "end":
-                            break
                     yield element
                 element.clear()
                 parent.remove(element)
-        except etree.XMLSyntaxError as exc:
-            raise _syntax_error(exc, self.markup, self.template) from None
+            elif parent.tag == "attachment" and parent.getparent().getparent() is None:
+                self.pending = element         # the first block of an attachment: open it
+                self.unreported(parent)
+                opened = Opened(parent, self.children(parent))
+                yield opened
+                for _rest in opened:
+                    pass
+                parent.clear()
+                parent.getparent().remove(parent)
+
+    def children(self, attachment) -> Iterator:
+        """The blocks of ``attachment``, each once it has ended, then dropped."""
+        while (element := self.next()) is not None:
+            if element is attachment:
+                yield from list(attachment)    # what is left is unknown to the markup: the writer says so
+                return
+            if element.getparent() is attachment:
+                yield from self.before(element)
+                yield element
+                element.clear()
+                attachment.remove(element)
+
+    @staticmethod
+    def before(element) -> list:
+        """Elements before ``element`` that were not reported (its earlier siblings that are blocks
+        were removed once used)."""
+        return list(element.itersiblings(preceding=True))[::-1]
+
+    def unreported(self, element) -> None:
+        """Refuse an element before the block ``element`` that is not a block of the markup."""
+        for unknown in self.before(element):
+            _check_block(unknown, self.template)
 
 
 _OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": True, "remove_comments": True}

@@ -110,3 +110,24 @@ def test_bad_markup_after_many_pages_leaves_no_output(write_unit, tmp_path):
         perfreport.render(unit, tmp_path / "out" / "o.docx", format="late", template_dirs=[folder.parent])
     assert exc.value.problems[0].code == "PR306"
     assert os.listdir(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("blocks", [
+    "<div>b</div><p>a</p>",
+    "<p>a</p><div>b</div><p>c</p>",
+    '<attachment number="1"><div>x</div><p>a</p></attachment>',
+    '<attachment number="1"><p>a</p><div>x</div></attachment>',
+    '<attachment number="1"><div>x</div></attachment>',
+    '<attachment number="1"><attachments><item>a</item></attachments></attachment>',
+    '<attachment number="1"><attachment number="2"><p>a</p></attachment></attachment>',
+    "<p><h1>x</h1></p>",
+    '<attachment number="1"><table><tr><td><p>x</p></td></tr></table></attachment>',
+])
+def test_misplaced_markup_is_refused_alike_whole_or_streamed(blocks):
+    markup = f"<report><p>前文</p>{blocks}</report>"
+    problems = []
+    for read in (parse, stream):
+        with pytest.raises(TemplateError) as exc:
+            build(read(markup), builtin_profile()).save(io.BytesIO())
+        problems.append((exc.value.problems[0].code, exc.value.problems[0].message))
+    assert problems[0] == problems[1] and problems[0][0] == "PR307"
