@@ -139,12 +139,28 @@ def _prepare(profile: dict, reference: str | Path | None) -> Base:
     document.save(saved)
     package = io.BytesIO()
     with zipfile.ZipFile(saved) as source, zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as target:
+        relationships, dropped = _without_thumbnail(source.read("_rels/.rels"))
         for info in source.infolist():
             if info.filename == _DOCUMENT:
                 head, _mark, tail = source.read(info).decode("utf-8").partition(f"<!--{_MARK}-->")
-            else:
+            elif info.filename == "_rels/.rels":
+                target.writestr(info, relationships)
+            elif info.filename not in dropped:
                 target.writestr(info, source.read(info))
     return Base(package.getvalue(), head, tail, section, ids, text_width)
+
+
+def _without_thumbnail(relationships: bytes) -> tuple[bytes, set[str]]:
+    """The package relationships without the thumbnail (the base document's preview picture, a
+    blank page for python-docx's, which file browsers would show for every report), and the
+    names of the parts it pointed to."""
+    root = etree.fromstring(relationships)
+    dropped = set()
+    for relationship in list(root):
+        if relationship.get("Type", "").endswith("/metadata/thumbnail"):
+            dropped.add(relationship.get("Target", "").lstrip("/"))
+            root.remove(relationship)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), dropped
 
 
 def base_document(reference: str | Path | None = None) -> docx.document.Document:

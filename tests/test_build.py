@@ -1,5 +1,6 @@
 """The builder: markup in, WordprocessingML out, read back with python-docx and lxml."""
 import io
+import zipfile
 
 import docx
 import pytest
@@ -147,3 +148,11 @@ def test_malformed_markup_shows_the_rendered_line():
         parse("<report>\n<p>a</b>\n</report>", "t.xml.j2")
     problem = exc.value.problems[0]
     assert problem.code == "PR306" and "<p>a</b>" in problem.message and problem.location.file == "t.xml.j2"
+
+
+def test_no_blank_preview_picture_is_carried_over_from_the_base_document():
+    buffer = io.BytesIO()
+    build(parse("<report><p>正文</p></report>"), PROFILE).save(buffer)
+    package = zipfile.ZipFile(buffer)
+    assert not [n for n in package.namelist() if "thumbnail" in n]
+    assert b"thumbnail" not in package.read("_rels/.rels") and b"officeDocument" in package.read("_rels/.rels")
