@@ -156,3 +156,13 @@ def test_no_blank_preview_picture_is_carried_over_from_the_base_document():
     package = zipfile.ZipFile(buffer)
     assert not [n for n in package.namelist() if "thumbnail" in n]
     assert b"thumbnail" not in package.read("_rels/.rels") and b"officeDocument" in package.read("_rels/.rels")
+
+
+def test_document_properties_name_the_report_and_today():
+    import datetime
+    doc = make("<title>某某镇人民政府</title><title>2023年度绩效自评报告</title><h1>甲</h1>"
+               '<attachment number="1" title="附表"><title>不是报告标题</title></attachment>')
+    properties = doc.core_properties
+    assert properties.title == "某某镇人民政府2023年度绩效自评报告" and properties.author == "perfreport"
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert abs((now - properties.created).total_seconds()) < 120 and properties.modified == properties.created
