@@ -649,35 +649,32 @@ class _Writer:
         above spans down into the row."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
+
+        def spanned(col: int, slots: list) -> int:
+            """Put the continuation of the cell spanning down into ``col``; the next column."""
+            remaining, span = below[col]
+            slots.append((None, span, 1))
+            if remaining <= 1:
+                del below[col]
+            else:
+                below[col][0] = remaining - 1
+            return col + span
+
         for _header, tr in rows:
             slots, col = [], 0
-            cells = []
-            for c in tr:
-                if c.tag not in ("td", "th"):
-                    self.fail(c, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=c.tag))
-                cells.append(c)
-            cells.reverse()
-            last_below = max(below, default=-1)
-            while cells or col <= last_below:
-                if col in below:
-                    remaining, span = below[col]
-                    slots.append((None, span, 1))
-                    if remaining <= 1:
-                        del below[col]
-                    else:
-                        below[col][0] = remaining - 1
-                    col += span
-                    continue
-                if not cells:
-                    break
-                cell = cells.pop()
-                span = self.span(cell, "colspan")
-                down = self.span(cell, "rowspan")
+            for cell in tr:
+                if cell.tag != "td" and cell.tag != "th":
+                    self.fail(cell, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=cell.tag))
+                while col in below:
+                    col = spanned(col, slots)
+                span = 1 if cell.get("colspan") is None else self.span(cell, "colspan")
+                down = 1 if cell.get("rowspan") is None else self.span(cell, "rowspan")
                 slots.append((cell, span, down))
                 if down > 1:
                     below[col] = [down - 1, span]
-                    last_below = max(last_below, col)
                 col += span
+            while col in below:
+                col = spanned(col, slots)
             grid.append(slots)
         return grid
 
