@@ -79,7 +79,7 @@ def _amount(path: tuple, value, money_unit: str, source: Source) -> list[Problem
 
 def _numbers(data, path: tuple):
     """(path, value) of every number in ``data``."""
-    return ((p, v) for p, v in leaves(data, path) if isinstance(v, (int, Decimal)) and not isinstance(v, bool))
+    return [(p, v) for p, v in leaves(data, (int, Decimal), path) if not isinstance(v, bool)]
 
 
 def _number(path: tuple, value, source: Source) -> list[Problem]:

@@ -487,13 +487,19 @@ def _yaml11_only(tag: str, text: str) -> bool:
     return False
 
 
-def leaves(data, path: tuple = ()):
-    """``(path, value)`` of every value in ``data`` that is neither a mapping nor a list."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from leaves(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from leaves(value, path + (i,))
-    else:
-        yield path, data
+def leaves(data, kinds, path: tuple = ()) -> list[tuple[tuple, object]]:
+    """``(path, value)`` of every value in ``data`` that is an instance of ``kinds`` (neither a mapping
+    nor a list), in the order of the file."""
+    if not isinstance(data, (dict, list)):
+        return [(path, data)] if isinstance(data, kinds) else []
+    found: list[tuple[tuple, object]] = []
+    _collect(data, kinds, path, found)
+    return found
+
+
+def _collect(data, kinds, path: tuple, found: list) -> None:
+    for key, value in data.items() if isinstance(data, dict) else enumerate(data):
+        if isinstance(value, kinds):
+            found.append((path + (key,), value))
+        elif isinstance(value, (dict, list)):
+            _collect(value, kinds, path + (key,), found)
