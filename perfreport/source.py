@@ -317,11 +317,13 @@ class _EventReader:
         positions = source.positions
         get, resolve = loader.get_event, loader.resolve
         tags: dict[str, str] = {}  # plain scalar -> its resolved tag; the same words recur on every project
+        scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         get()  # the stream's start
         if get().__class__ is not yaml.DocumentStartEvent:
             return None
         event = get()
-        if event.__class__ is not yaml.MappingStartEvent or event.anchor is not None or event.tag is not None:
+        if event.__class__ is not mapping_start or event.anchor is not None or event.tag is not None:
             return None
         positions[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
         values = depth = 1
@@ -330,56 +332,60 @@ class _EventReader:
         while True:
             event = get()
             kind = event.__class__
-            if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                values += 1
-                depth += kind is not yaml.ScalarEvent
-                mark = event.start_mark
-                if values > MAX_VALUES or depth > MAX_DEPTH:
-                    _refuse_shape(values, mark, self.file)
-                if event.anchor is not None or event.tag is not None:
+            if kind in ends:
+                depth -= 1
+                if not stack:
+                    break
+                container, path, mapping = stack.pop()
+                continue
+            if kind is not scalar and kind is not mapping_start and kind is not sequence_start:
+                return None  # an alias
+            values += 1
+            depth += kind is not scalar
+            if values > MAX_VALUES or depth > MAX_DEPTH:
+                _refuse_shape(values, event.start_mark, self.file)
+            if event.anchor is not None or event.tag is not None:
+                return None
+            if mapping and key is None:  # a key
+                if kind is not scalar:
                     return None
-                if mapping and key is None:  # a key
-                    if kind is not yaml.ScalarEvent:
+                key = event.value
+                if event.style == "":
+                    if (tags.get(key) or tags.setdefault(key, resolve(yaml.ScalarNode, key, event.implicit))) == _MERGE:
                         return None
-                    key = event.value
-                    if event.style == "":
-                        tag = tags.get(key) or tags.setdefault(key, resolve(yaml.ScalarNode, key, event.implicit))
-                        if tag == _MERGE:
+                elif event.style == '"':  # only escapes can bring back characters removed from the text
+                    key = builder.text(key, event.start_mark, path)
+                if key in container:
+                    return None
+                continue
+            mark = event.start_mark
+            here = path + (key,) if mapping else path + (len(container),)
+            positions[here] = (mark.line + 1, mark.column + 1)
+            if kind is scalar:
+                value = event.value
+                style = event.style
+                if style == "":
+                    tag = tags.get(value) or tags.setdefault(value, resolve(yaml.ScalarNode, value, event.implicit))
+                    if tag != _STR:
+                        value = builder.value(tag, value, mark, here)
+                        if builder.problems:
                             return None
-                    elif event.style == '"':  # only escapes can bring back characters removed from the text
-                        key = builder.text(key, mark, path)
-                    if key in container:
-                        return None
-                    continue
-                here = path + (key,) if mapping else path + (len(container),)
-                positions[here] = (mark.line + 1, mark.column + 1)
-                if kind is yaml.ScalarEvent:
-                    value = event.value
-                    if event.style == "":
-                        tag = tags.get(value) or tags.setdefault(value, resolve(yaml.ScalarNode, value, event.implicit))
-                        if tag != _STR:
-                            value = builder.value(tag, value, mark, here)
-                            if builder.problems:
-                                return None
-                    elif event.style == '"':
-                        value = builder.text(value, mark, here)
-                else:
-                    value = {} if kind is yaml.MappingStartEvent else []
+                elif style == '"':
+                    value = builder.text(value, mark, here)
                 if mapping:
                     container[key] = value
                     key = None
                 else:
                     container.append(value)
-                if kind is not yaml.ScalarEvent:
-                    stack.append((container, path, mapping))
-                    container, path, mapping = value, here, kind is yaml.MappingStartEvent
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                depth -= 1
-                if not stack:
-                    break
-                container, path, mapping = stack.pop()
-            else:  # an alias
-                return None
+                continue
+            value = {} if kind is mapping_start else []
+            if mapping:
+                container[key] = value
+                key = None
+            else:
+                container.append(value)
+            stack.append((container, path, mapping))
+            container, path, mapping = value, here, kind is mapping_start
         if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
             return None  # another document follows
         return source
