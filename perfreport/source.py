@@ -493,19 +493,20 @@ def _yaml11_only(tag: str, text: str) -> bool:
     return False
 
 
-def leaves(data, kinds, path: tuple = ()) -> list[tuple[tuple, object]]:
-    """``(path, value)`` of every value in ``data`` that is an instance of ``kinds`` (neither a mapping
-    nor a list), in the order of the file."""
-    if not isinstance(data, (dict, list)):
-        return [(path, data)] if isinstance(data, kinds) else []
-    found: list[tuple[tuple, object]] = []
-    _collect(data, kinds, path, found)
+def leaves(data: dict | list, kinds) -> list[tuple[tuple, object, object]]:
+    """``(path, key, value)`` of every value in ``data`` that is an instance of ``kinds`` (which takes
+    neither ``None``, mappings nor lists), in the order of the file. The value's own path is
+    ``path + (key,)``, left to the caller to build for the few values it reports."""
+    found: list[tuple[tuple, object, object]] = []
+    _collect(data, kinds, (), found)
     return found
 
 
 def _collect(data, kinds, path: tuple, found: list) -> None:
     for key, value in data.items() if isinstance(data, dict) else enumerate(data):
+        if value is None:
+            continue
         if isinstance(value, kinds):
-            found.append((path + (key,), value))
+            found.append((path, key, value))
         elif isinstance(value, (dict, list)):
             _collect(value, kinds, path + (key,), found)
