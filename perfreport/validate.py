@@ -313,21 +313,41 @@ def complete(data: dict, schema: dict | None = None) -> dict:
     Templates can then test any documented key (``{% if analysis.output %}``)
     while a misspelt name is still an error.
     """
-    schema = unit_schema() if schema is None else schema
-    out = dict(data)
+    return (_unit_completer() if schema is None else _completer(schema))(data)
+
+
+@lru_cache(maxsize=1)
+def _unit_completer():
+    return _completer(unit_schema())
+
+
+_VALUE, _MAPPING, _LIST, _ITEMS = range(4)
+
+
+def _completer(schema: dict):
+    """:func:`complete` for ``schema``, compiled: a function of the data."""
+    steps = []  # (key, what it holds, the completer of its mapping or of its items)
     for key, rules in schema.items():
         kind = rules.get("type")
-        value = out.get(key)
-        if kind == "dict" and "schema" in rules:
-            out[key] = complete(value or {}, rules["schema"])
-        elif kind == "dict":
-            out[key] = value or {}
-        elif kind == "list":
-            items = rules.get("schema", {})
-            if value and items.get("type") == "dict" and "schema" in items:
-                out[key] = [complete(item, items["schema"]) for item in value]
+        items = rules.get("schema", {}) if kind == "list" else {}
+        if kind == "dict":
+            steps.append((key, _MAPPING, _completer(rules["schema"]) if "schema" in rules else None))
+        elif kind == "list" and items.get("type") == "dict" and "schema" in items:
+            steps.append((key, _ITEMS, _completer(items["schema"])))
+        else:
+            steps.append((key, _LIST if kind == "list" else _VALUE, None))
+
+    def complete(data: dict) -> dict:
+        out = dict(data)
+        for key, held, inner in steps:
+            if held == _VALUE:
+                if key not in out:
+                    out[key] = None
+            elif held == _MAPPING:
+                out[key] = inner(out.get(key) or {}) if inner else out.get(key) or {}
             else:
-                out[key] = value or []
-        elif key not in out:
-            out[key] = None
-    return out
+                value = out.get(key)
+                out[key] = [inner(item) for item in value] if value and held == _ITEMS else value or []
+        return out
+
+    return complete
