@@ -86,3 +86,19 @@ def test_unknown_rule_set_is_a_data_error(write_unit):
     with pytest.raises(DataError) as exc:
         perfreport.load(write_unit(MINIMAL + "rules: nowhere\n"))
     assert exc.value.problems[0].code == "PR210"
+
+
+def test_load_leaves_the_garbage_collector_as_it_found_it(write_unit, tmp_path):
+    import gc
+
+    assert gc.isenabled()
+    perfreport.load(write_unit())
+    with pytest.raises(DataError):
+        perfreport.load(tmp_path / "missing.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        perfreport.load(write_unit())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
