@@ -350,7 +350,7 @@ class _EventReader:
                 if kind is not scalar:
                     return None
                 key = event.value
-                if event.style == "":
+                if event.implicit[0]:  # plain: its tag depends on its text
                     if (tags.get(key) or tags.setdefault(key, resolve(yaml.ScalarNode, key, event.implicit))) == _MERGE:
                         return None
                 elif event.style == '"':  # only escapes can bring back characters removed from the text
@@ -363,14 +363,13 @@ class _EventReader:
             positions[here] = (mark.line + 1, mark.column + 1)
             if kind is scalar:
                 value = event.value
-                style = event.style
-                if style == "":
+                if event.implicit[0]:
                     tag = tags.get(value) or tags.setdefault(value, resolve(yaml.ScalarNode, value, event.implicit))
                     if tag != _STR:
                         value = builder.value(tag, value, mark, here)
                         if builder.problems:
                             return None
-                elif style == '"':
+                elif event.style == '"':
                     value = builder.text(value, mark, here)
                 if mapping:
                     container[key] = value

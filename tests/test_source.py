@@ -2,6 +2,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings, strategies as st
 
 from perfreport import source as source_module
@@ -280,15 +281,22 @@ def node_reader_outcome(text: str, monkeypatch) -> object:
         return outcome(text)
 
 
-@settings(max_examples=400, deadline=None)
-@given(yaml_texts())
-def test_event_reader_gives_what_the_node_reader_gives(text):
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
+
+
+@pytest.mark.parametrize("loader", LOADERS)  # libyaml's, and PyYAML's own where libyaml is missing
+@settings(max_examples=200, deadline=None)
+@given(text=yaml_texts())
+def test_event_reader_gives_what_the_node_reader_gives(loader, text):
     with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(source_module, "_Loader", loader)
         assert outcome(text) == node_reader_outcome(text, monkeypatch)
 
 
+@pytest.mark.parametrize("loader", LOADERS)
 @pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
-def test_event_reader_reads_the_examples_as_the_node_reader(name, monkeypatch):
+def test_event_reader_reads_the_examples_as_the_node_reader(name, loader, monkeypatch):
+    monkeypatch.setattr(source_module, "_Loader", loader)
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     assert source_module._EventReader(text, name).read() is not None  # the fast path is taken
     assert outcome(text) == node_reader_outcome(text, monkeypatch)
