@@ -161,6 +161,9 @@ class Figures:
 
 # --- indicators and projects ---------------------------------------------------------------------
 
+_ONE = Fraction(1)
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
@@ -169,37 +172,40 @@ def _nature(indicator: dict) -> str:
     return indicator.get("nature") or ("≥" if _is_number(indicator.get("target")) else "定性")
 
 
-def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> list[Fraction | None]:
+def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> tuple[Fraction | None, ...]:
     """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight; rescaled over
     the applicable ones so that they still add up to the same total."""
-    own = [None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators]
+    own = tuple(None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators)
+    keys = tuple(i["level1"] if i["level1"] in rules.categories else "*" for i in indicators)
+    for i, (indicator, weight, key) in enumerate(zip(indicators, own, keys)):
+        if weight is None and key not in rules.categories:
+            notes.append(Note("PR520", _("指标“{name}”没有分值，评分规则也没有一级指标“{level1}”的分值").format(
+                name=indicator["name"], level1=indicator["level1"]), path + (i, "weight")))
+    layout = (own, keys, tuple(bool(i.get("applicable", True)) for i in indicators))
+    weights = rules.layouts.get(layout)
+    if weights is None:  # projects mostly share a few layouts: compute each once per rule set
+        weights = rules.layouts[layout] = _layout_weights(*layout, rules)
+    return weights
+
+
+def _layout_weights(own: tuple, keys: tuple, applicable: tuple, rules: Rules) -> tuple[Fraction | None, ...]:
+    """:func:`_weights` for indicators with weights ``own``, 一级指标 ``keys`` and applicability ``applicable``."""
     shared: dict[str, int] = {}
-    for indicator, weight in zip(indicators, own):
+    for key, weight in zip(keys, own):
         if weight is None:
-            key = indicator["level1"] if indicator["level1"] in rules.categories else "*"
             shared[key] = shared.get(key, 0) + 1
-    weights = []
-    for i, (indicator, weight) in enumerate(zip(indicators, own)):
-        if weight is None:
-            key = indicator["level1"] if indicator["level1"] in rules.categories else "*"
-            if key not in rules.categories:
-                notes.append(Note("PR520", _("指标“{name}”没有分值，评分规则也没有一级指标“{level1}”的分值").format(
-                    name=indicator["name"], level1=indicator["level1"]),
-                                  path + (i, "weight")))
-                weight = None
-            else:
-                weight = rules.categories[key] / shared[key]
-        weights.append(weight)
+    weights = tuple(weight if weight is not None else rules.categories[key] / shared[key] if key in rules.categories else None
+                    for key, weight in zip(keys, own))
     if any(w is None for w in weights):
         return weights
     if weights and all(w is None for w in own):
         # only category weights: the categories a project has share the indicators' full score
         present = sum(weights, Fraction(0))
-        weights = [w * (rules.total - rules.execution_weight) / present for w in weights]
+        weights = tuple(w * (rules.total - rules.execution_weight) / present for w in weights)
     all_weight = sum(weights, Fraction(0))
-    applicable = sum((w for w, ind in zip(weights, indicators) if ind.get("applicable", True)), Fraction(0))
-    factor = all_weight / applicable if applicable else Fraction(0)
-    return [w * factor for w in weights]
+    applicable_weight = sum((w for w, counts in zip(weights, applicable) if counts), Fraction(0))
+    factor = all_weight / applicable_weight if applicable_weight else Fraction(0)
+    return tuple(w * factor for w in weights)
 
 
 def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fraction | None, bool | None]:
@@ -215,6 +221,9 @@ def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fracti
         return tiers[tier], tier == next(iter(tiers))
     if not (_is_number(target) and _is_number(actual)):
         return None, None
+    if nature == "≥" and actual >= target and not rules.over_above or nature == "≤" and actual <= target \
+            or nature == "=" and actual == target:  # met: the common case, without fractions (the same results)
+        return _ONE, True
     t, a = Fraction(target), Fraction(actual)
     if nature == "≥":
         earned = Fraction(1) if t <= 0 else min(a / t, Fraction(1))
@@ -251,7 +260,7 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
                         name=indicator["name"], nature=nature),
                                       path + (i, "actual")))
             elif weight is not None:
-                score = min(weight * earned, weight)
+                score = weight if earned is _ONE else min(weight * earned, weight)
         out.append(IndicatorScore(
             i + 1, indicator["level1"], indicator["level2"], indicator["name"], nature, indicator.get("unit"),
             indicator.get("target"), indicator.get("actual"), weight if applicable else None, score, achieved,

@@ -41,7 +41,9 @@ def check(unit: dict, source: Source) -> list[Problem]:
         amounts += [(("projects", i, key), project.get(key)) for key in PROJECT_AMOUNTS]
     checked = {path for path, _value in amounts}
     found = [p for path, value in amounts for p in _amount(path, value, money_unit, source)]
-    found += [p for path, value in _numbers(unit, ()) if path not in checked for p in _number(path, value, source)]
+    found += [p for parent, key, value in leaves(unit, (int, Decimal))
+              if not isinstance(value, bool) and _out_of_range(value) and parent + (key,) not in checked
+              for p in _number(parent + (key,), value, source)]
     found += _plausibility(("funds",), unit["funds"], source)
     for i, project in enumerate(unit.get("projects") or ()):
         found += _plausibility(("projects", i), project, source)
@@ -65,26 +67,23 @@ def decimal_places(value) -> int:
 def _amount(path: tuple, value, money_unit: str, source: Source) -> list[Problem]:
     if value is None:
         return []
-    label = field_label(path)
     limit, places = AMOUNT_LIMITS[money_unit], AMOUNT_DECIMALS[money_unit]
     if abs(value) > limit:
         return [Problem("PR108", _("{field}：金额 {value}{unit} 超出上限 {limit:f}{unit}（一百万亿元）；"
                                    "请检查小数点和金额单位（settings.money_unit）").format(
-            field=label, value=value, unit=money_unit, limit=limit), source.locate(path))]
+            field=field_label(path), value=value, unit=money_unit, limit=limit), source.locate(path))]
     if decimal_places(value) > places:
         return [Problem("PR109", _("{field}：{value} 有 {count} 位小数，金额单位为{unit}时最多 {places} 位（精确到分）").format(
-            field=label, value=value, count=decimal_places(value), unit=money_unit, places=places), source.locate(path))]
+            field=field_label(path), value=value, count=decimal_places(value), unit=money_unit, places=places),
+            source.locate(path))]
     return []
 
 
-def _numbers(data, path: tuple):
-    """(path, value) of every number in ``data``."""
-    return ((p, v) for p, v in leaves(data, path) if isinstance(v, (int, Decimal)) and not isinstance(v, bool))
+def _out_of_range(value) -> bool:
+    return not (abs(value) < NUMBER_LIMIT and decimal_places(value) <= NUMBER_DECIMALS)
 
 
 def _number(path: tuple, value, source: Source) -> list[Problem]:
-    if abs(value) < NUMBER_LIMIT and decimal_places(value) <= NUMBER_DECIMALS:
-        return []
     return [Problem("PR110", _("{field}：数字 {value} 超出支持的范围（绝对值小于 {limit:f}，最多 {places} 位小数）").format(
         field=field_label(path) or path[-1], value=value, limit=NUMBER_LIMIT, places=NUMBER_DECIMALS),
         source.locate(path))]
@@ -92,10 +91,12 @@ def _number(path: tuple, value, source: Source) -> list[Problem]:
 
 def _plausibility(path: tuple, funds: dict, source: Source) -> list[Problem]:
     budget, spent, received = funds.get("budget"), funds.get("spent"), funds.get("received")
-    budget_label = field_label(path + ("budget",))
     if budget == 0:
-        return [Problem("PR111", _("{field}为 0，执行率无法计算，报告中写作“—”；请核对").format(field=budget_label),
+        return [Problem("PR111", _("{field}为 0，执行率无法计算，报告中写作“—”；请核对").format(field=field_label(path + ("budget",))),
                         source.locate(path + ("budget",)), "warning")]
+    if not spent > budget and not (received is not None and received > budget):
+        return []
+    budget_label = field_label(path + ("budget",))
     found = []
     if spent > budget:
         found.append(Problem("PR112", _("{spent_label} {spent} 大于{budget_label} {budget}，执行率超过 100%；请核对").format(

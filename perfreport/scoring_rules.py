@@ -7,7 +7,7 @@ file or a format may also name a rule file by path.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -43,6 +43,8 @@ class Rules:
     grade_shares: str           # "plain" or "largest_remainder"
     carryover_denominator: str  # "budget" or "spent"
     levels: dict                # check code -> "error" or "warning" (default warning)
+    # indicator layout -> weights, filled by compute (weights depend only on the layout and the rules)
+    layouts: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def grade(self, score) -> str | None:
         return _band(self.grades, score)

@@ -33,6 +33,7 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _BOOL = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
 # Control characters (C0 but tab/newline/return, DEL, C1), surrogates, U+FFFE/U+FFFF:
 # everything XML 1.0 forbids or YAML refuses to read, never wanted in a report.
 INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -161,12 +162,27 @@ def load_text(text: str, file: str | None = None) -> Source:
     source = Source({}, file)
     text = _remove_invalid_characters(text, source)
     try:
-        _check_shape(text, file)
-        node = yaml.compose(text, Loader=_Loader)
+        read = _EventReader(text, file).read()
+        if read is None:
+            _read_nodes(text, source)
+        else:
+            source.data, source.positions = read.data, read.positions
+            source.warnings += read.warnings
     except yaml.MarkedYAMLError as exc:
         raise DataError(_syntax_problem(exc, text, file)) from None
     except yaml.YAMLError as exc:  # not expected once invalid characters are removed; still located
         raise DataError(Problem("PR004", _("YAML 格式错误：{detail}").format(detail=exc), Location(file))) from None
+    _attach_paths(source)
+    source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
+    return source
+
+
+def _read_nodes(text: str, source: Source) -> None:
+    """Check the shape, compose the node tree and build ``source.data`` from it: the general reader,
+    which finds and locates every problem (aliases, tags, duplicate keys, unreadable values)."""
+    file = source.file
+    _check_shape(text, file)
+    node = yaml.compose(text, Loader=_Loader)
     if node is None:
         raise DataError(Problem("PR003", _("文件是空的"), Location(file)))
     builder = _Builder(source)
@@ -180,9 +196,6 @@ def load_text(text: str, file: str | None = None) -> Source:
             Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
         ))
     source.data = data
-    _attach_paths(source)
-    source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
-    return source
 
 
 def _attach_paths(source: Source) -> None:
@@ -224,14 +237,17 @@ def _check_shape(text: str, file: str | None) -> None:
     for event in yaml.parse(text, Loader=_Loader):
         values += isinstance(event, yaml.NodeEvent)  # a scalar, an alias or the start of a mapping or list
         depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
-        if values > MAX_VALUES:
-            code, message = "PR015", _("文件中的数据项过多（超过 {limit} 个），请检查是否选错了文件").format(limit=MAX_VALUES)
-        elif depth > MAX_DEPTH:
-            code, message = "PR014", _("嵌套层次过深（超过 {limit} 层），请检查缩进和括号").format(limit=MAX_DEPTH)
-        else:
-            continue
-        mark = event.start_mark
-        raise DataError(Problem(code, message, Location(file, mark.line + 1, mark.column + 1)))
+        if values > MAX_VALUES or depth > MAX_DEPTH:
+            _refuse_shape(values, event.start_mark, file)
+
+
+def _refuse_shape(values: int, mark, file: str | None) -> None:
+    """Raise the error for more than :data:`MAX_VALUES` values, else for nesting deeper than :data:`MAX_DEPTH`."""
+    if values > MAX_VALUES:
+        code, message = "PR015", _("文件中的数据项过多（超过 {limit} 个），请检查是否选错了文件").format(limit=MAX_VALUES)
+    else:
+        code, message = "PR014", _("嵌套层次过深（超过 {limit} 层），请检查缩进和括号").format(limit=MAX_DEPTH)
+    raise DataError(Problem(code, message, Location(file, mark.line + 1, mark.column + 1)))
 
 
 # What the common PyYAML problems mean, for a clerk (PyYAML's own words follow in parentheses).
@@ -271,6 +287,109 @@ def _caret(line: str, column: int) -> str:
     return pad + "^"
 
 
+class _EventReader:
+    """Read a file of plain data straight from the parser's events, without composing a node tree.
+
+    Composing nodes first (and keeping them all alive for the garbage collector to scan) costs
+    several times as much. A file with anything beyond plain data (an anchor, alias or tag, a merge
+    or duplicate key, a key that is not text, a root that is not a mapping, several documents, a value
+    that cannot be read) makes :meth:`read` answer ``None``: :func:`_read_nodes` then reads the file
+    and reports its problems as always. The size and depth limits are checked on the same events in
+    the same order as :func:`_check_shape`, so they are refused with the same error.
+    """
+
+    def __init__(self, text: str, file: str | None):
+        self.text, self.file = text, file
+
+    def read(self) -> Source | None:
+        """``Source`` with data, positions and warnings, or ``None`` for the node reader."""
+        if _Loader.yaml_path_resolvers:  # tags would depend on where a value is
+            return None
+        loader = _Loader(self.text)
+        try:
+            return self._read(loader)
+        finally:
+            loader.dispose()
+
+    def _read(self, loader) -> Source | None:
+        source = Source({}, self.file)
+        builder = _Builder(source)
+        positions = source.positions
+        get, resolve = loader.get_event, loader.resolve
+        tags: dict[str, str] = {}  # plain scalar -> its resolved tag; the same words recur on every project
+        scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        get()  # the stream's start
+        if get().__class__ is not yaml.DocumentStartEvent:
+            return None
+        event = get()
+        if event.__class__ is not mapping_start or event.anchor is not None or event.tag is not None:
+            return None
+        positions[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        values = depth = 1
+        container, path, mapping, key = source.data, (), True, None
+        stack = []
+        while True:
+            event = get()
+            kind = event.__class__
+            if kind in ends:
+                depth -= 1
+                if not stack:
+                    break
+                container, path, mapping = stack.pop()
+                continue
+            if kind is not scalar and kind is not mapping_start and kind is not sequence_start:
+                return None  # an alias
+            values += 1
+            depth += kind is not scalar
+            if values > MAX_VALUES or depth > MAX_DEPTH:
+                _refuse_shape(values, event.start_mark, self.file)
+            if event.anchor is not None or event.tag is not None:
+                return None
+            if mapping and key is None:  # a key
+                if kind is not scalar:
+                    return None
+                key = event.value
+                if event.implicit[0]:  # plain: its tag depends on its text
+                    if (tags.get(key) or tags.setdefault(key, resolve(yaml.ScalarNode, key, event.implicit))) == _MERGE:
+                        return None
+                elif event.style == '"':  # only escapes can bring back characters removed from the text
+                    key = builder.text(key, event.start_mark, path)
+                if key in container:
+                    return None
+                continue
+            mark = event.start_mark
+            here = path + (key,) if mapping else path + (len(container),)
+            positions[here] = (mark.line + 1, mark.column + 1)
+            if kind is scalar:
+                value = event.value
+                if event.implicit[0]:
+                    tag = tags.get(value) or tags.setdefault(value, resolve(yaml.ScalarNode, value, event.implicit))
+                    if tag != _STR:
+                        value = builder.value(tag, value, mark, here)
+                        if builder.problems:
+                            return None
+                elif event.style == '"':
+                    value = builder.text(value, mark, here)
+                if mapping:
+                    container[key] = value
+                    key = None
+                else:
+                    container.append(value)
+                continue
+            value = {} if kind is mapping_start else []
+            if mapping:
+                container[key] = value
+                key = None
+            else:
+                container.append(value)
+            stack.append((container, path, mapping))
+            container, path, mapping = value, here, kind is mapping_start
+        if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
+            return None  # another document follows
+        return source
+
+
 class _Builder:
     """Walk the composed node tree once, building data and recording positions."""
 
@@ -280,12 +399,12 @@ class _Builder:
         self.constructor = _Loader("")  # only its scalar constructors are used
         self.seen: set[int] = set()
 
-    def loc(self, node, path) -> Location:
-        return Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1, path)
+    def loc(self, mark, path) -> Location:
+        return Location(self.source.file, mark.line + 1, mark.column + 1, path)
 
     def build(self, node, path):
         if id(node) in self.seen:  # the composer shares the node of an alias
-            self.problems.append(Problem("PR006", _("不支持 YAML 别名（*引用），请直接写出内容"), self.loc(node, path)))
+            self.problems.append(Problem("PR006", _("不支持 YAML 别名（*引用），请直接写出内容"), self.loc(node.start_mark, path)))
             return None
         self.seen.add(id(node))
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -300,17 +419,17 @@ class _Builder:
         first = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(Problem("PR007", _("字段名必须是文字"), self.loc(key_node, path)))
+                self.problems.append(Problem("PR007", _("字段名必须是文字"), self.loc(key_node.start_mark, path)))
                 continue
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(Problem("PR006", _("不支持 YAML 合并（<<），请直接写出内容"), self.loc(key_node, path)))
+            if key_node.tag == _MERGE:
+                self.problems.append(Problem("PR006", _("不支持 YAML 合并（<<），请直接写出内容"), self.loc(key_node.start_mark, path)))
                 continue
-            key = self.text(key_node.value, key_node, path)
+            key = self.text(key_node.value, key_node.start_mark, path)
             if key in first:
                 self.problems.append(Problem(
                     "PR008",
                     _("字段 {key} 重复出现（第一次在第 {line} 行）").format(key=key, line=first[key]),
-                    self.loc(key_node, path + (key,)),
+                    self.loc(key_node.start_mark, path + (key,)),
                 ))
                 continue
             first[key] = key_node.start_mark.line + 1
@@ -318,65 +437,75 @@ class _Builder:
         return out
 
     def scalar(self, node, path):
-        tag = node.tag
-        if tag == _STR or _yaml11_only(node):
-            return self.text(node.value, node, path)
+        return self.value(node.tag, node.value, node.start_mark, path, node)
+
+    def value(self, tag: str, text: str, mark, path, node=None):
+        """The value of a scalar with ``tag``; ``node`` is built from the others when a constructor needs one."""
+        if tag == _STR or _yaml11_only(tag, text):
+            return self.text(text, mark, path)
         if tag == _FLOAT:
             try:
-                value = Decimal(node.value)
+                value = Decimal(text)
             except InvalidOperation:
                 value = None
             if value is None or not value.is_finite():
-                self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=node.value), self.loc(node, path)))
+                self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=text), self.loc(mark, path)))
                 return None
             return value
         if tag == _INT:
             try:
-                return int(node.value.replace("_", ""))
+                return int(text.replace("_", ""))
             except ValueError:  # more digits than Python converts
-                self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=node.value), self.loc(node, path)))
+                self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=text), self.loc(mark, path)))
                 return None
         if tag not in self.constructor.yaml_constructors:
-            self.problems.append(Problem("PR010", _("不支持的 YAML 标签 {tag}").format(tag=tag), self.loc(node, path)))
+            self.problems.append(Problem("PR010", _("不支持的 YAML 标签 {tag}").format(tag=tag), self.loc(mark, path)))
             return None
         try:
-            value = self.constructor.construct_object(node)
+            value = self.constructor.construct_object(node or yaml.ScalarNode(tag, text, mark, mark))
         except (yaml.YAMLError, ValueError) as exc:
-            self.problems.append(Problem("PR009", _("无法读取的值“{text}”：{detail}").format(text=node.value, detail=exc), self.loc(node, path)))
+            self.problems.append(Problem("PR009", _("无法读取的值“{text}”：{detail}").format(text=text, detail=exc), self.loc(mark, path)))
             return None
-        return self.text(value, node, path) if isinstance(value, str) else value
+        return self.text(value, mark, path) if isinstance(value, str) else value
 
-    def text(self, value: str, node, path) -> str:
+    def text(self, value: str, mark, path) -> str:
         """``value`` without characters a .docx cannot hold (they come from escapes such as ``"\\x0b"``)."""
         if INVALID_XML_CHARS.search(value):
             value = INVALID_XML_CHARS.sub("", value)
             self.source.warnings.append(Problem(
-                "PR011", _("文字中含有无法写入 Word 的控制字符，已删除"), self.loc(node, path), "warning"))
+                "PR011", _("文字中含有无法写入 Word 的控制字符，已删除"), self.loc(mark, path), "warning"))
         return value
 
 
-def _yaml11_only(node) -> bool:
+def _yaml11_only(tag: str, text: str) -> bool:
     """A plain scalar that only YAML 1.1 reads as a number or boolean: ``0x1F``, ``1:30``, ``yes``, ``off``.
 
     Read as text (as YAML 1.2 does), so a number field holding one is a clear
     type error instead of a silently converted value.
     """
-    if node.tag == _INT:
-        return not _DECIMAL_INT.fullmatch(node.value)
-    if node.tag == _FLOAT:
-        return ":" in node.value
-    if node.tag == _BOOL:
-        return node.value.lower() not in ("true", "false")
+    if tag == _INT:
+        return not _DECIMAL_INT.fullmatch(text)
+    if tag == _FLOAT:
+        return ":" in text
+    if tag == _BOOL:
+        return text.lower() not in ("true", "false")
     return False
 
 
-def leaves(data, path: tuple = ()):
-    """``(path, value)`` of every value in ``data`` that is neither a mapping nor a list."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from leaves(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from leaves(value, path + (i,))
-    else:
-        yield path, data
+def leaves(data: dict | list, kinds) -> list[tuple[tuple, object, object]]:
+    """``(path, key, value)`` of every value in ``data`` that is an instance of ``kinds`` (which takes
+    neither ``None``, mappings nor lists), in the order of the file. The value's own path is
+    ``path + (key,)``, left to the caller to build for the few values it reports."""
+    found: list[tuple[tuple, object, object]] = []
+    _collect(data, kinds, (), found)
+    return found
+
+
+def _collect(data, kinds, path: tuple, found: list) -> None:
+    for key, value in data.items() if isinstance(data, dict) else enumerate(data):
+        if value is None:
+            continue
+        if isinstance(value, kinds):
+            found.append((path, key, value))
+        elif isinstance(value, (dict, list)):
+            _collect(value, kinds, path + (key,), found)

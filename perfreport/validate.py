@@ -37,7 +37,7 @@ def _validator() -> _Validator:
 
 def validate(source: Source) -> dict:
     """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem."""
-    fast = _fast_document(source.data, unit_schema())
+    fast = _fast_unit()(source.data)
     if fast is not _UNSURE:
         return fast
     v = _validator()
@@ -57,74 +57,116 @@ def validate(source: Source) -> dict:
 _UNSURE = object()
 _KNOWN_RULES = {"type", "required", "empty", "allowed", "min", "max", "default", "schema", "meta",
                 "keysrules", "valuesrules"}
-_TYPES = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int),
-    "decimal": lambda v: isinstance(v, (int, Decimal)) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "date": lambda v: isinstance(v, datetime.date),
-    "dict": lambda v: isinstance(v, dict),
-    "list": lambda v: isinstance(v, list),
+_TYPES = {  # type -> the classes it accepts, and whether it accepts a bool (a bool is an int)
+    "string": ((str,), False),
+    "integer": ((int,), True),
+    "decimal": ((int, Decimal), False),
+    "boolean": ((bool,), True),
+    "date": ((datetime.date,), False),
+    "dict": ((dict,), False),
+    "list": ((list,), False),
 }
 
 
-def _fast_value(value, rules: dict):
-    if not rules.keys() <= _KNOWN_RULES:
-        return _UNSURE
+@lru_cache(maxsize=1)
+def _fast_unit():
+    """The unit schema compiled once into a function: unit data -> data normalised as Cerberus would
+    normalise it, or ``_UNSURE`` (let Cerberus decide and explain)."""
+    return _document_check(unit_schema())
+
+
+def _unsure(_value):
+    return _UNSURE
+
+
+def _document_check(schema: dict):
+    """A function: a mapping -> the mapping with defaults filled in, or ``_UNSURE``."""
+    fields = {key: _value_check(rules) for key, rules in schema.items()}
+    defaults = {key: rules["default"] for key, rules in schema.items() if "default" in rules}
+    required = [key for key, rules in schema.items() if rules.get("required") and key not in defaults]
+    absent = [(key, default) for key, default in defaults.items()]
+
+    def check(document):
+        if not isinstance(document, dict) or not document.keys() <= fields.keys():
+            return _UNSURE
+        out = {}
+        for key, value in document.items():
+            if value is None:
+                if key not in defaults:
+                    return _UNSURE  # a null value: an error
+                out[key] = defaults[key]
+                continue
+            value = fields[key](value)
+            if value is _UNSURE:
+                return _UNSURE
+            out[key] = value
+        for key in required:
+            if key not in document:
+                return _UNSURE  # a missing required field: an error
+        for key, default in absent:
+            if key not in document:
+                out[key] = default
+        return out
+
+    return check
+
+
+def _value_check(rules: dict):
+    """A function: a value -> the value normalised under ``rules``, or ``_UNSURE``."""
+    if not isinstance(rules, dict) or not rules.keys() <= _KNOWN_RULES:
+        return _unsure
     kinds = rules.get("type")
     if kinds is not None:
         kinds = kinds if isinstance(kinds, list) else [kinds]
-        if not any(k in _TYPES and _TYPES[k](value) for k in kinds) or any(k not in _TYPES for k in kinds):
+        if any(k not in _TYPES for k in kinds):
+            return _unsure
+        classes = tuple(c for k in kinds for c in _TYPES[k][0])
+        bools = any(_TYPES[k][1] for k in kinds)
+    nonempty = rules.get("empty") is False
+    allowed = rules.get("allowed", _UNSURE)
+    low, high = rules.get("min", _UNSURE), rules.get("max", _UNSURE)
+    document = items = keys = values = None
+    if "schema" in rules and (kinds is None or "dict" in kinds):
+        document = _document_check(rules["schema"])
+    if "schema" in rules and (kinds is None or "list" in kinds):
+        items = _value_check(rules["schema"])
+    if "keysrules" in rules or "valuesrules" in rules:
+        keys, values = _value_check(rules.get("keysrules", {})), _value_check(rules.get("valuesrules", {}))
+
+    def check(value):
+        if kinds is not None and not (isinstance(value, classes) and (bools or not isinstance(value, bool))):
             return _UNSURE
-    if rules.get("empty") is False and isinstance(value, (str, list, dict)) and not value:
-        return _UNSURE
-    if "allowed" in rules and value not in rules["allowed"]:
-        return _UNSURE
-    if "min" in rules and not value >= rules["min"] or "max" in rules and not value <= rules["max"]:
-        return _UNSURE
-    if isinstance(value, dict):
-        if "schema" in rules:
-            return _fast_document(value, rules["schema"])
-        if "keysrules" in rules or "valuesrules" in rules:
-            out = {}
-            for key, item in value.items():
-                if _fast_value(key, rules.get("keysrules", {})) is _UNSURE:
-                    return _UNSURE
-                item = _fast_value(item, rules.get("valuesrules", {}))
+        if nonempty and isinstance(value, (str, list, dict)) and not value:
+            return _UNSURE
+        if allowed is not _UNSURE and value not in allowed:
+            return _UNSURE
+        if low is not _UNSURE and not value >= low or high is not _UNSURE and not value <= high:
+            return _UNSURE
+        if isinstance(value, dict):
+            if document is not None:
+                return document(value)
+            if keys is not None:
+                out = {}
+                for key, item in value.items():
+                    if keys(key) is _UNSURE:
+                        return _UNSURE
+                    item = values(item)
+                    if item is _UNSURE:
+                        return _UNSURE
+                    out[key] = item
+                return out
+            return value
+        if items is not None and isinstance(value, list):
+            out = []
+            for item in value:
+                item = items(item)
                 if item is _UNSURE:
                     return _UNSURE
-                out[key] = item
+                out.append(item)
             return out
-        return _UNSURE if "schema" in rules else value
-    if isinstance(value, list) and "schema" in rules:
-        out = []
-        for item in value:
-            item = _fast_value(item, rules["schema"])
-            if item is _UNSURE:
-                return _UNSURE
-            out.append(item)
-        return out
-    return value
+        return value
 
-
-def _fast_document(document: dict, schema: dict):
-    """``document`` normalised as Cerberus would, or ``_UNSURE`` (let Cerberus decide and explain)."""
-    if not isinstance(document, dict) or not document.keys() <= schema.keys():
-        return _UNSURE
-    out = {}
-    for key, rules in schema.items():
-        value = document.get(key)
-        if value is None:
-            if "default" in rules:
-                out[key] = rules["default"]
-            elif key in document or rules.get("required"):
-                return _UNSURE  # a null value or a missing required field: an error
-            continue
-        value = _fast_value(value, rules)
-        if value is _UNSURE:
-            return _UNSURE
-        out[key] = value
-    return {key: out[key] for key in document if key in out} | {k: v for k, v in out.items() if k not in document}
+    return check
 
 
 def _leaf_errors(errors):
@@ -271,21 +313,41 @@ def complete(data: dict, schema: dict | None = None) -> dict:
     Templates can then test any documented key (``{% if analysis.output %}``)
     while a misspelt name is still an error.
     """
-    schema = unit_schema() if schema is None else schema
-    out = dict(data)
+    return (_unit_completer() if schema is None else _completer(schema))(data)
+
+
+@lru_cache(maxsize=1)
+def _unit_completer():
+    return _completer(unit_schema())
+
+
+_VALUE, _MAPPING, _LIST, _ITEMS = range(4)
+
+
+def _completer(schema: dict):
+    """:func:`complete` for ``schema``, compiled: a function of the data."""
+    steps = []  # (key, what it holds, the completer of its mapping or of its items)
     for key, rules in schema.items():
         kind = rules.get("type")
-        value = out.get(key)
-        if kind == "dict" and "schema" in rules:
-            out[key] = complete(value or {}, rules["schema"])
-        elif kind == "dict":
-            out[key] = value or {}
-        elif kind == "list":
-            items = rules.get("schema", {})
-            if value and items.get("type") == "dict" and "schema" in items:
-                out[key] = [complete(item, items["schema"]) for item in value]
+        items = rules.get("schema", {}) if kind == "list" else {}
+        if kind == "dict":
+            steps.append((key, _MAPPING, _completer(rules["schema"]) if "schema" in rules else None))
+        elif kind == "list" and items.get("type") == "dict" and "schema" in items:
+            steps.append((key, _ITEMS, _completer(items["schema"])))
+        else:
+            steps.append((key, _LIST if kind == "list" else _VALUE, None))
+
+    def complete(data: dict) -> dict:
+        out = dict(data)
+        for key, held, inner in steps:
+            if held == _VALUE:
+                if key not in out:
+                    out[key] = None
+            elif held == _MAPPING:
+                out[key] = inner(out.get(key) or {}) if inner else out.get(key) or {}
             else:
-                out[key] = value or []
-        elif key not in out:
-            out[key] = None
-    return out
+                value = out.get(key)
+                out[key] = [inner(item) for item in value] if value and held == _ITEMS else value or []
+        return out
+
+    return complete

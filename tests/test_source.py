@@ -1,10 +1,15 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
 
 from perfreport import source as source_module
 from perfreport.errors import DataError
 from perfreport.source import load_bytes, load_file, load_text
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def codes(excinfo):
@@ -217,3 +222,87 @@ def test_unsupported_yaml_is_refused_located(text, code):
     with pytest.raises(DataError) as exc:
         load_text(text)
     assert codes(exc) == [code] and exc.value.problems[0].location.line is not None
+
+
+# --- the event reader (plain files) agrees with the node reader (every file) ---------------------
+
+TRAPS = ["010", "0x1F", "1:30", "1:30.5", "yes", "Off", "ON", "true", "False", "~", "null", "", "1_000", "-007",
+         ".inf", "-.Inf", ".nan", "1e3", "6.8523015e+5", "22.545", "+12", "0o17", "0b101", "2024-03-05",
+         "2023-02-30", "2001-12-14t21:59:43.10-05:00", "<<", "=", "树人镇", "a b", "- x", "#", "9" * 5000]
+KEYS = ["name", "budget", "spent", "<<", "yes", "010", "1:30", '"k\\x0b"', "'k'"]
+ESCAPES = ["\\x0b", "\\t", "\\u00e9", "\\x85", "\\0"]
+
+
+@st.composite
+def yaml_scalars(draw) -> str:
+    text = draw(st.one_of(st.sampled_from(TRAPS), st.text("ab1.:-_ 树", max_size=6)))
+    style = draw(st.sampled_from(["plain"] * 12 + ["single"] * 3 + ["double"] * 3 + ["tagged", "anchored"]))
+    if style == "single":
+        return "'" + text.replace("'", "''") + "'"
+    if style == "double":
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + draw(st.sampled_from(ESCAPES + [""])) + '"'
+    if style == "tagged":
+        return draw(st.sampled_from(["!!str ", "!!int ", "! ", "!custom ", "!!timestamp "])) + text
+    if style == "anchored":
+        return "&a " + text
+    return text
+
+
+@st.composite
+def yaml_texts(draw, depth: int = 0) -> str:
+    """Block mappings and lists of YAML 1.1 traps, with the odd anchor, alias, tag, merge or duplicate key."""
+    indent = "  " * depth
+    lines = []
+    as_list = depth and draw(st.booleans())
+    for _ in range(draw(st.integers(0 if depth else 1, 4))):
+        key = draw(st.sampled_from(KEYS) | st.text("ab树", min_size=1, max_size=4))
+        head = indent + ("- " if as_list else key + ": ")
+        if depth < 3 and draw(st.integers(0, 3)) == 0:
+            lines.append(head.rstrip() + "\n" + draw(yaml_texts(depth + 1)))
+        else:
+            lines.append(head + draw(st.sampled_from([yaml_scalars()] * 20 + [st.sampled_from(["*a", "[1, x]", "{k: 1.5}"])]).flatmap(lambda s: s)) + "\n")
+    return "".join(lines)
+
+
+def outcome(text: str):
+    """What load_text gives: data, positions and warnings, or the problems it raises."""
+    try:
+        source = load_text(text, "u.yaml")
+    except DataError as exc:
+        return [(p.code, p.message, p.location) for p in exc.problems]
+    except Exception as exc:  # noqa: BLE001 - e.g. PyYAML's own AttributeError for "!!timestamp 010": the same both ways
+        return type(exc).__name__
+    return source.data, list(source.positions.items()), [(w.code, w.message, w.location) for w in source.warnings]
+
+
+def node_reader_outcome(text: str, monkeypatch) -> object:
+    with monkeypatch.context() as patch:
+        patch.setattr(source_module._EventReader, "read", lambda self: None)
+        return outcome(text)
+
+
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
+
+
+@pytest.mark.parametrize("loader", LOADERS)  # libyaml's, and PyYAML's own where libyaml is missing
+@settings(max_examples=200, deadline=None)
+@given(text=yaml_texts())
+def test_event_reader_gives_what_the_node_reader_gives(loader, text):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(source_module, "_Loader", loader)
+        assert outcome(text) == node_reader_outcome(text, monkeypatch)
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_event_reader_reads_the_examples_as_the_node_reader(name, loader, monkeypatch):
+    monkeypatch.setattr(source_module, "_Loader", loader)
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    assert source_module._EventReader(text, name).read() is not None  # the fast path is taken
+    assert outcome(text) == node_reader_outcome(text, monkeypatch)
+
+
+def test_event_reader_leaves_anything_unusual_to_the_node_reader():
+    for text in ("a: &x 1\nb: *x\n", "a: !!str 1\n", "<<: {a: 1}\n", "a: 1\na: 2\n", "? [a]\n: 1\n", "- a\n",
+                 "a: 1\n---\nb: 2\n", "a: .inf\n", ""):
+        assert source_module._EventReader(text, None).read() is None, text

@@ -90,11 +90,11 @@ def test_no_schema_key_is_shadowed_by_a_dict_method_in_templates():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from perfreport.validate import _UNSURE, _fast_document, _validator, unit_schema  # noqa: E402
+from perfreport.validate import _UNSURE, _fast_unit, _validator, unit_schema  # noqa: E402
 
 
 def agrees(data):
-    fast = _fast_document(data, unit_schema())
+    fast = _fast_unit()(data)
     v = _validator()
     valid = v.validate(data)
     if fast is not _UNSURE:
@@ -110,11 +110,29 @@ def test_fast_path_takes_the_examples_and_agrees_with_cerberus():
 
 values = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.decimals(-5, 200, places=2),
                    st.text(max_size=3), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
-project_keys = st.sampled_from(["name", "budget", "spent", "score", "grade", "assessed", "purpose", "bogus", "initial_budget"])
+
+
+def mostly(valid):
+    """Usually a valid value, sometimes junk: the fast path must then agree with Cerberus on both."""
+    return st.sampled_from([valid] * 6 + [values]).flatmap(lambda strategy: strategy)
+
+
+words = st.sampled_from(["产出指标", "好", "a", "≥"])
+numbers = st.one_of(st.integers(0, 200), st.decimals(0, 200, places=2))
+indicators = st.fixed_dictionaries(
+    {"level1": mostly(words), "level2": mostly(words), "name": mostly(words), "target": mostly(numbers | words)},
+    optional={"nature": mostly(st.sampled_from(["≥", "≤", "=", "定性", "x"])), "actual": mostly(numbers | words),
+              "weight": mostly(numbers), "applicable": mostly(st.booleans()), "score": mostly(numbers),
+              "unit": mostly(words), "bogus": values})
+projects = st.fixed_dictionaries(
+    {"name": mostly(words), "budget": mostly(numbers), "spent": mostly(numbers)},
+    optional={"score": mostly(numbers), "grade": mostly(st.sampled_from(["优", "良", "中", "差", "x"])),
+              "assessed": mostly(st.booleans()), "purpose": mostly(words), "initial_budget": mostly(numbers),
+              "indicators": mostly(st.lists(indicators, max_size=3)), "bogus": values})
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.dictionaries(project_keys, values, max_size=6), max_size=4),
+@given(st.lists(projects, max_size=3),
        st.dictionaries(st.sampled_from(["money_unit", "money_decimals", "percent_decimals", "x"]), values, max_size=3))
 def test_fast_path_never_accepts_what_cerberus_refuses(projects, settings_):
     data = load_text(MINIMAL).data
