@@ -667,8 +667,9 @@ class _Writer:
                     self.fail(cell, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=cell.tag))
                 while col in below:
                     col = spanned(col, slots)
-                span = 1 if cell.get("colspan") is None else self.span(cell, "colspan")
-                down = 1 if cell.get("rowspan") is None else self.span(cell, "rowspan")
+                span, down = cell.get("colspan"), cell.get("rowspan")
+                span = 1 if span is None else self.span(cell, "colspan", span)
+                down = 1 if down is None else self.span(cell, "rowspan", down)
                 slots.append((cell, span, down))
                 if down > 1:
                     below[col] = [down - 1, span]
@@ -678,10 +679,8 @@ class _Writer:
             grid.append(slots)
         return grid
 
-    def span(self, cell, attribute: str) -> int:
-        value = cell.get(attribute)
-        if value is None:
-            return 1
+    def span(self, cell, attribute: str, value: str) -> int:
+        """The cell's ``attribute`` (colspan or rowspan), given as ``value``, as a number of grid cells."""
         if not value.isdigit() or int(value) < 1:
             self.fail(cell, _("{attribute} 应为正整数，实际为“{value}”").format(attribute=attribute, value=value))
         return int(value)

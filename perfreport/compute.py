@@ -87,6 +87,7 @@ class ProjectFigures:
     computed_score: Fraction | None   # from the indicators, when the project has them
     stated_score: Decimal | None      # as the unit file states it
     score: Fraction | None            # computed when possible, else stated
+    full: Fraction                    # full marks: 执行率 分值 + the indicators' 分值, or the rule set's total
     grade: str | None
     stated_grade: str | None
     deviation_reason: str | None
@@ -300,6 +301,7 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         execution_rate=rate, bucket=rules.bucket(rate), assessed=project.get("assessed", True) is not False,
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
         computed_score=computed, stated_score=stated, score=score, grade=rules.grade(score),
+        full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
         stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"))
 
 

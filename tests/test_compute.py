@@ -205,6 +205,11 @@ def test_project_total_execution_score_and_grade():
     assert p.grade == "优"  # 9.5 + 45 + 36 = 90.5
     assert compute(project_with(95, [(100, 100, 45), (100, 70, 45)])).projects[0].grade == "良"  # 86
 
+
+def test_project_full_marks():
+    assert compute(project_with(95, [(100, 100, 45), (100, 80, 40)])).projects[0].full == 10 + 45 + 40
+    assert compute(unit("projects:\n  - {name: p, budget: 1, spent: 1}\n"), SICHUAN).projects[0].full == SICHUAN.total
+
 def test_total_capped_by_execution_rate_in_sichuan_rules():
     u = project_with(65, [(100, 100, 45), (100, 100, 45)])
     assert compute(u, STANDARD).projects[0].computed_score == Fraction(13, 2) + 90
