@@ -6,6 +6,7 @@ checks every key and value of a profile file and locates each mistake.
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -108,9 +109,10 @@ def merge(base: dict, over: dict) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _builtin_text(name: str) -> str | None:
+def _builtin(name: str) -> dict | None:
+    """The built-in profile ``name`` as parsed once per process (package data does not change)."""
     path = resources.files(__package__).joinpath(f"styles/{name}.yml")
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def builtin_names() -> list[str]:
@@ -121,11 +123,11 @@ def builtin_names() -> list[str]:
 
 def builtin_profile(name: str = "gbt9704", where: Location | None = None) -> dict:
     """The built-in profile ``name``; an unknown name is a :class:`DataError` located at ``where``."""
-    text = _builtin_text(name) if name.replace("-", "").replace("_", "").isalnum() else None
-    if text is None:
+    profile = _builtin(name) if name.replace("-", "").replace("_", "").isalnum() else None
+    if profile is None:
         raise DataError(Problem("PR023", _("找不到样式配置“{name}”：格式文件夹中没有这个文件，也不是内置样式（{known}）").format(
             name=name, known="、".join(builtin_names())), where or Location()))
-    return yaml.safe_load(text)
+    return copy.deepcopy(profile)  # every format resolved gets its own to merge into
 
 
 def read_profile(path: str | Path) -> dict:
