@@ -18,7 +18,6 @@ file". A missing, unreadable or foreign manifest counts as no records.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from decimal import Decimal
@@ -97,7 +96,12 @@ def _encode(value):
 
 
 def _decode(mapping: dict):
-    return Decimal(mapping["decimal"]) if mapping.keys() == {"decimal"} else mapping
+    return Decimal(mapping["decimal"]) if len(mapping) == 1 and "decimal" in mapping else mapping
+
+
+def _plain(problem: Problem) -> dict:
+    return {"code": problem.code, "message": problem.message, "location": dict(vars(problem.location)),
+            "level": problem.level}
 
 
 def _problem(data: dict, recorded_file: str, file: Path) -> Problem:
@@ -115,6 +119,7 @@ class Manifest:
         self.options = run_options
         self.template_dirs = list(template_dirs)
         self.records = self._read()
+        self.held: set[str] = set()   # the units whose record held in this run: nothing to record again
         self._dependencies: dict[tuple, list | None] = {}
 
     def _read(self) -> dict:
@@ -128,7 +133,7 @@ class Manifest:
 
     @staticmethod
     def key(file: Path) -> str:
-        return str(file.resolve())
+        return os.path.abspath(file)
 
     def previous(self, file: Path) -> dict | None:
         """What the record of ``file`` says its report was made from (``None``: no usable record)."""
@@ -141,7 +146,8 @@ class Manifest:
     def up_to_date(self, file: Path, outdir: Path) -> dict | None:
         """When the record of ``file`` still holds: its report (``output``), ``warnings``, summary rows
         (``unit``, ``projects``) and ``made_from``; else ``None``."""
-        record = self.records.get(self.key(file))
+        key = self.key(file)
+        record = self.records.get(key)
         try:
             if record is None or record["options"] != self.options:
                 return None
@@ -155,9 +161,11 @@ class Manifest:
                 return None
             if self._depends(record["format"], record["rules"]) != record["depends"]:
                 return None
-            return {"output": output, "warnings": [_problem(w, record["file"], file) for w in record["warnings"]],
-                    "unit": record["unit"], "projects": record["projects"],
-                    "made_from": {key: record[key] for key in MADE_FROM}}
+            found = {"output": output, "warnings": [_problem(w, record["file"], file) for w in record["warnings"]],
+                     "unit": record["unit"], "projects": record["projects"],
+                     "made_from": {name: record[name] for name in MADE_FROM}}
+            self.held.add(key)
+            return found
         except (OSError, KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -178,16 +186,21 @@ class Manifest:
     def save(self, results) -> None:
         """Record the units of ``results`` (UnitResults, the last one for each unit file) and write the manifest.
 
-        A unit that failed loses its record. If the manifest cannot be written, the next run loads every unit.
+        A unit that failed loses its record. Nothing is written when every record held. If the manifest cannot
+        be written, the next run loads every unit.
         """
+        changed = False
         for result in results:
             key = self.key(result.file)
             if result.failed or result.made_from is None:
-                self.records.pop(key, None)
-            else:
+                changed |= self.records.pop(key, None) is not None
+            elif key not in self.held or result.status != "skipped":
+                changed = True
                 self.records[key] = dict(
                     result.made_from, options=self.options, file=str(result.file), unit=result.unit,
-                    projects=result.projects, warnings=[dataclasses.asdict(w) for w in result.warnings])
+                    projects=result.projects, warnings=[_plain(w) for w in result.warnings])
+        if not changed:
+            return
         text = json.dumps({"layout": _LAYOUT, "units": self.records}, ensure_ascii=False, separators=(",", ":"),
                           default=_encode)
         try:
