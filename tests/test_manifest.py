@@ -149,3 +149,19 @@ def test_failed_unit_loses_its_record(units, tmp_path, loads):
     older(units / "minimal.yaml", out / "测试镇-2023年度绩效自评报告.docx")
     loads.clear()
     assert batch(units, out)["minimal.yaml"].status == "skipped" and loads == ["minimal.yaml"]
+
+
+def test_other_language_loads_again_for_its_messages(units, tmp_path, loads):
+    from perfreport.i18n import set_language
+
+    out = tmp_path / "out"
+    chinese = batch(units, out)
+    loads.clear()
+    set_language("en")
+    try:
+        english = batch(units, out)
+    finally:
+        set_language(None)
+    assert sorted(loads) == sorted(chinese) and {r.status for r in english.values()} == {"skipped"}
+    messages = [w.message for r in english.values() for w in r.warnings]
+    assert messages and messages != [w.message for r in chinese.values() for w in r.warnings]
