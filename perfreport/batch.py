@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from . import manifest
 from .errors import Location, OutputError, PerfReportError, Problem
 from .i18n import _
 from .write import unwritable
@@ -37,9 +38,10 @@ class UnitResult:
     """What became of one unit file.
 
     ``status`` is ``"written"`` (rendered in this run), ``"skipped"`` (its
-    output is newer than the unit file) or ``"failed"`` (``problems`` say
-    why, each located). ``unit`` and ``projects`` are the summary rows (plain
-    values) when the unit could be loaded.
+    output is up to date) or ``"failed"`` (``problems`` say why, each
+    located). ``unit`` and ``projects`` are the summary rows (plain values)
+    when the unit could be loaded; ``made_from`` is what the output was made
+    from, for the manifest (:mod:`perfreport.manifest`).
     """
 
     file: Path
@@ -51,6 +53,7 @@ class UnitResult:
     projects: list[dict] = field(default_factory=list)
     internal: bool = False
     staged: Path | None = None
+    made_from: dict | None = None
 
     @property
     def failed(self) -> bool:
@@ -138,25 +141,36 @@ def summary_rows(report) -> tuple[dict, list[dict]]:
 
 
 def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: str | None,
-                template_dirs: list[Path], force: bool) -> UnitResult:
-    """Load and render one unit (runs in a worker process). Never raises."""
+                template_dirs: list[Path], force: bool, previous: dict | None = None) -> UnitResult:
+    """Load and render one unit (runs in a worker process). Never raises.
+
+    ``previous`` is what the manifest says the unit's report was made from; a report known to be made
+    from other inputs is rendered again even when it is newer than the unit file.
+    """
     try:
         from . import api
 
+        unit_stamp = manifest.unit_stamp(file)
         report = api.load(file, format=format, template_dirs=template_dirs)
         fields = {"short_name": report.unit["unit"]["short_name"], "name": report.unit["unit"]["name"],
                   "year": report.unit["year"], "stem": file.stem, "format": report.format.name}
-        output = outdir / output_name(pattern, fields)
+        name = output_name(pattern, fields)
+        output = outdir / name
         warnings = list(report.warnings) + [
             Problem(n.code, n.message, Location(str(file), path=n.path), "warning") for n in report.figures.notes]
         row, projects = summary_rows(report)
         result = UnitResult(file, "skipped", output, warnings=warnings, unit=row, projects=projects)
+        rules = report.unit.get("rules") or report.format.rules
+        depends = manifest.dependencies(report.format, rules)
         if not force and output.exists() and output.stat().st_mtime > file.stat().st_mtime:
-            return result
+            result.made_from = manifest.made_from(name, output, unit_stamp, report.format, rules, depends)
+            if not manifest.stale(previous, result.made_from):
+                return result
         fd, staged = tempfile.mkstemp(dir=staging, suffix=".docx")
         os.close(fd)
         result.staged = api.render(report, staged)
         result.status = "written"
+        result.made_from = manifest.made_from(name, result.staged, unit_stamp, report.format, rules, depends)
         return result
     except PerfReportError as error:
         return UnitResult(file, "failed", problems=error.problems)
@@ -179,7 +193,9 @@ def run(files: list[Path], outdir: Path, *, pattern: str = DEFAULT_NAME, format:
 
     A unit whose output name collides with another's is yielded a second
     time, failed (PR702); neither of the two is written. Reports are moved
-    into place when all units are done.
+    into place when all units are done; then the manifest is written. Units
+    that the manifest shows up to date are yielded first, without loading
+    them (unless ``force``).
     """
     check_pattern(pattern)
     outdir = Path(outdir)
@@ -188,42 +204,62 @@ def run(files: list[Path], outdir: Path, *, pattern: str = DEFAULT_NAME, format:
         staging = Path(tempfile.mkdtemp(dir=outdir, prefix=".perfreport-batch-"))
     except OSError as exc:
         raise OutputError(unwritable(exc, outdir)) from None
-    args = (outdir, staging, pattern, format, [Path(d) for d in template_dirs], force)
-    claimed: dict[Path, UnitResult] = {}
+    template_dirs = [Path(d) for d in template_dirs]
+    records = manifest.Manifest(outdir, manifest.options(pattern, format, template_dirs), template_dirs)
+    args = (outdir, staging, pattern, format, template_dirs, force)
+    latest: dict[Path, UnitResult] = {}
     try:
-        for result in _results(files, args, jobs or os.cpu_count() or 1):
-            if not result.failed:
-                key = Path(os.path.normcase(result.output.resolve()))
-                other = claimed.get(key)
-                if other is not None:
-                    if not other.failed:
-                        claimed[key] = other = _collision(other, result)
-                        yield other
-                    result = _collision(result, other)
-                else:
-                    claimed[key] = result
+        for result in _placed(_results(files, args, jobs or os.cpu_count() or 1, records)):
+            latest[result.file] = result
             yield result
-        for result in claimed.values():
-            if result.status == "written":
-                try:
-                    result.output.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(result.staged, result.output)
-                except OSError as exc:
-                    result.status, result.problems = "failed", [unwritable(exc, result.output)]
-                    yield result
+        records.save(latest.values())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _results(files: list[Path], args: tuple, jobs: int) -> Iterator[UnitResult]:
-    if jobs <= 1 or len(files) <= 1:
-        for file in files:
-            yield _render_one(file, *args)
+def _placed(results: Iterator[UnitResult]) -> Iterator[UnitResult]:
+    """Yield ``results``, failing both units of each collision; then move the rendered reports into place."""
+    claimed: dict[Path, UnitResult] = {}
+    for result in results:
+        if not result.failed:
+            key = Path(os.path.normcase(result.output.resolve()))
+            other = claimed.get(key)
+            if other is not None:
+                if not other.failed:
+                    claimed[key] = other = _collision(other, result)
+                    yield other
+                result = _collision(result, other)
+            else:
+                claimed[key] = result
+        yield result
+    for result in claimed.values():
+        if result.status == "written":
+            try:
+                result.output.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(result.staged, result.output)
+            except OSError as exc:
+                result.status, result.problems = "failed", [unwritable(exc, result.output)]
+                yield result
+
+
+def _results(files: list[Path], args: tuple, jobs: int, records: manifest.Manifest) -> Iterator[UnitResult]:
+    """The units the manifest shows up to date, then the others as they are loaded and rendered."""
+    outdir, force = args[0], args[-1]
+    todo = []
+    for file in files:
+        found = None if force else records.up_to_date(file, outdir)
+        if found is not None:
+            yield UnitResult(file, "skipped", **found)
+        else:
+            todo.append((file, records.previous(file)))
+    if jobs <= 1 or len(todo) <= 1:
+        for file, previous in todo:
+            yield _render_one(file, *args, previous)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        futures = [pool.submit(_render_one, file, *args) for file in files]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+        futures = [pool.submit(_render_one, file, *args, previous) for file, previous in todo]
         try:
             for future in as_completed(futures):
                 yield future.result()

@@ -307,7 +307,8 @@ def export(unit: Path, output: Path | None):
 @_pdf_option
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="另写一个汇总工作簿（.xlsx）：每个单位一行、每个项目一行。")
-@click.option("--force", is_flag=True, help="全部重新生成；默认跳过比数据文件新的已有报告。")
+@click.option("--force", is_flag=True,
+              help="全部重新生成；默认跳过已是最新的报告（比数据文件新，且数据文件、格式和模板都未改动）。")
 @click.option("--name", "pattern", metavar="PATTERN", default=None,
               help="输出文件名模式；默认「{short_name}-{year}年度绩效自评报告.docx」，"
                    "可用字段 {short_name} {name} {year} {stem} {format}。")

@@ -17,15 +17,21 @@ from pathlib import Path
 DOMAIN = "perfreport"
 LOCALE_DIR = Path(__file__).parent / "locale"
 _translation: gettext.NullTranslations = gettext.NullTranslations()
+_language: str | None = None
 
 
 def set_language(lang: str | None) -> None:
     """Use ``lang`` (e.g. ``"en"``, ``"en_US"``, ``"zh_CN"``) for messages from now on; ``None`` means Chinese."""
-    global _translation
+    global _translation, _language
     if not lang or lang.lower().startswith("zh"):
-        _translation = gettext.NullTranslations()
+        _translation, _language = gettext.NullTranslations(), None
     else:
-        _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+        _translation, _language = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True), lang
+
+
+def language() -> str | None:
+    """The language messages are made in now (``None``: Chinese)."""
+    return _language
 
 
 def language_from_environment(environ=None) -> str | None:

@@ -83,6 +83,18 @@ def raw_rules(name: str, _seen: tuple = ()) -> tuple[dict, str]:
     return data, file
 
 
+def rule_files(name: str | None) -> list[str]:
+    """The files the rule set ``name`` is read from, along its ``extends`` (none for the built-in sets)."""
+    files: list[str] = []
+    seen: set[str] = set()
+    while name and name not in BUILTIN and name not in seen:
+        seen.add(name)
+        data, file = _read(name)
+        files.append(file)
+        name = data.get("extends")
+    return files
+
+
 def load_rules(name: str | None = None) -> Rules:
     """The rule set ``name`` (default ``standard``), checked and converted to exact numbers."""
     data, file = raw_rules(name or "standard")

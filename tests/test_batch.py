@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfreport.batch import find_units, output_name, run
+from perfreport.manifest import NAME as MANIFEST
 from perfreport.cli import cli
 
 from conftest import EXAMPLES, MINIMAL
@@ -14,6 +15,11 @@ from conftest import EXAMPLES, MINIMAL
 
 def invoke(*args):
     return CliRunner().invoke(cli, ["batch", *map(str, args)])
+
+
+def reports(folder):
+    """What a batch left in ``folder`` besides its manifest."""
+    return sorted(p for p in folder.iterdir() if p.name != MANIFEST)
 
 
 @pytest.fixture
@@ -33,7 +39,7 @@ def test_good_units_written_bad_ones_located_exit_code_2(county, tmp_path):
     out = tmp_path / "out"
     result = invoke(county, "-o", out, "--jobs", 2)
     assert result.exit_code == 2, result.stdout + result.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted(
+    assert [p.name for p in reports(out)] == sorted(
         ["涞源镇-2023年度绩效自评报告.docx", "树人镇-2023年度绩效自评报告.docx", "中峰镇-2022年度绩效自评报告.docx"])
     assert f"{county / 'sub' / 'bad.yml'}:9:10: [funds.spent] 全年执行数：应为数字，实际为“约20万” [PR103 错误]" in result.stderr
     assert "生成 3，跳过 0（已是最新），失败 1" in result.stdout
@@ -78,7 +84,7 @@ def test_summary_workbook_numbers_are_numbers(county, tmp_path):
 def test_rerun_skips_up_to_date_outputs_and_force_renders_again(tmp_path):
     out = tmp_path / "out"
     invoke(EXAMPLES[0], "-o", out)
-    (report,) = out.iterdir()
+    (report,) = reports(out)
     os.utime(report, (1, report.stat().st_mtime + 10))
     stamp = report.stat().st_mtime
     result = invoke(EXAMPLES[0], "-o", out)
@@ -90,7 +96,7 @@ def test_rerun_skips_up_to_date_outputs_and_force_renders_again(tmp_path):
 def test_output_older_than_input_is_rendered_again(tmp_path):
     out = tmp_path / "out"
     invoke(EXAMPLES[0], "-o", out)
-    (report,) = out.iterdir()
+    (report,) = reports(out)
     os.utime(report, (1, 1))
     assert "生成 1" in invoke(EXAMPLES[0], "-o", out).stdout and report.stat().st_mtime > 1
 
@@ -108,12 +114,12 @@ def test_collisions_reported_and_neither_written(tmp_path):
 def test_collision_does_not_replace_an_existing_report(tmp_path):
     out = tmp_path / "out"
     invoke(EXAMPLES[0], "-o", out)
-    (report,) = out.iterdir()
+    (report,) = reports(out)
     before = report.read_bytes()
     twin = tmp_path / "twin.yaml"
     shutil.copy(EXAMPLES[0], twin)
     assert invoke(EXAMPLES[0], twin, "-o", out, "--force").exit_code == 2
-    assert report.read_bytes() == before and [p.name for p in out.iterdir()] == [report.name]
+    assert report.read_bytes() == before and reports(out) == [report]
 
 
 def test_name_pattern_separates_twins(tmp_path):
@@ -121,7 +127,7 @@ def test_name_pattern_separates_twins(tmp_path):
     shutil.copy(EXAMPLES[0], twin)
     result = invoke(EXAMPLES[0], twin, "-o", tmp_path / "out", "--name", "{stem}-{year}")
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+    assert [p.name for p in reports(tmp_path / "out")] == sorted(
         [f"{EXAMPLES[0].stem}-{EXAMPLES[0].stem[-4:]}.docx", f"twin-{EXAMPLES[0].stem[-4:]}.docx"])
 
 
@@ -151,7 +157,7 @@ def test_run_yields_one_result_per_unit_in_process(county, tmp_path):
     results = list(run(files, tmp_path / "out", jobs=1))
     assert sorted(r.status for r in results) == ["failed", "written", "written", "written"]
     assert all(r.output.exists() for r in results if not r.failed)
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")], "staging folder left behind"
+    assert not [p for p in reports(tmp_path / "out") if p.name.startswith(".")], "staging folder left behind"
 
 
 def test_output_name_fields_made_safe():
