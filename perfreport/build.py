@@ -152,6 +152,7 @@ def _prepare(profile: dict, reference: str | Path | None) -> Base:
     document = base_document(reference)
     ids = apply_profile(document, profile, fill_only=reference is not None)
     text_width = _text_width(document, profile)
+    document.core_properties   # python-docx adds the part (and its content type) if the base has none
     body = document.element.body
     section = body.sectPr
     for child in list(body):

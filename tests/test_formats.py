@@ -392,3 +392,22 @@ def test_cli_template_escaping_the_search_path_is_refused(unit, tmp_path):
     dirs = county(tmp_path, '{% block other %}\n{% include "../../secret.j2" %}\n{% endblock %}\n')
     result = run("render", unit, "-o", tmp_path / "o.docx", "--template-dir", dirs, "--format", "某县")
     assert result.exit_code == 2 and "PR308" in result.output and "report.xml.j2:3" in result.output
+
+
+def test_a_reference_docx_without_document_properties_gives_a_valid_package(unit, tmp_path):
+    import re
+    import zipfile
+    dirs = county(tmp_path, reference="ref.docx")
+    path = make_reference(tmp_path / "formats" / "某县" / "ref.docx")
+    with zipfile.ZipFile(path) as original:   # as some tools save it: no docProps/core.xml at all
+        parts = {name: original.read(name) for name in original.namelist() if name != "docProps/core.xml"}
+    parts["_rels/.rels"] = re.sub(rb'<Relationship [^>]*Target="docProps/core.xml"/>', b"", parts["_rels/.rels"])
+    with zipfile.ZipFile(path, "w") as stripped:
+        for name, data in parts.items():
+            stripped.writestr(name, data)
+    out = tmp_path / "o.docx"
+    doc = render(unit, out, format="某县", template_dirs=[dirs])
+    with zipfile.ZipFile(out) as package:
+        types, rels = package.read("[Content_Types].xml"), package.read("_rels/.rels")
+    assert b"/docProps/core.xml" in types and b'Target="docProps/core.xml"' in rels
+    assert doc.core_properties.author == "perfreport"
