@@ -25,6 +25,15 @@ funds:
 """
 
 
+def standard_with(tmp_path, name: str, blocks: str) -> Path:
+    """A format folder ``formats/<name>`` extending standard, its report.xml.j2 overriding ``blocks``."""
+    folder = tmp_path / "formats" / name
+    folder.mkdir(parents=True)
+    (folder / "format.yml").write_text("description: 测试\nextends: standard\n", encoding="utf-8")
+    (folder / "report.xml.j2").write_text('{% extends "standard/report.xml.j2" %}\n' + blocks, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def write_unit(tmp_path):
     """Write YAML text (dedented) to a unit file and return its path."""

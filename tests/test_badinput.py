@@ -14,7 +14,7 @@ import perfreport
 from perfreport.cli import cli
 from perfreport.errors import DataError, OutputError, TemplateError
 
-from conftest import MINIMAL, ROOT, body_text
+from conftest import MINIMAL, ROOT, body_text, standard_with
 
 
 SPECIAL = "A & B < C > D \" E ' F {{ unit.name }} {% if x %} G"
@@ -215,13 +215,7 @@ def test_a_real_ctrl_c_exits_130(write_unit, tmp_path):
 # --- template author mistakes --------------------------------------------------------------------------
 
 def broken_format(tmp_path, body: str):
-    folder = tmp_path / "formats" / "broken"
-    folder.mkdir(parents=True)
-    (folder / "format.yml").write_text("description: 测试\nextends: standard\n", encoding="utf-8")
-    (folder / "report.xml.j2").write_text('{% extends "standard/report.xml.j2" %}\n'
-                                          "{% block title %}\n<title>\n" + body + "\n</title>\n{% endblock %}\n",
-                                          encoding="utf-8")
-    return folder
+    return standard_with(tmp_path, "broken", "{% block title %}\n<title>\n" + body + "\n</title>\n{% endblock %}\n")
 
 
 @pytest.mark.parametrize("body, code, expected", [

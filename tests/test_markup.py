@@ -11,7 +11,7 @@ from perfreport.errors import TemplateError
 from perfreport.markup import Opened, parse, stream
 from perfreport.style import builtin_profile
 
-from conftest import MINIMAL
+from conftest import MINIMAL, standard_with
 
 DOCUMENT = """<report>
 <title>标题</title>
@@ -99,12 +99,7 @@ def test_stream_refuses_what_parse_refuses(markup, code, fragment):
 
 def test_bad_markup_after_many_pages_leaves_no_output(write_unit, tmp_path):
     """The body is written while the markup is read: a late error must still leave nothing behind."""
-    folder = tmp_path / "formats" / "late"
-    folder.mkdir(parents=True)
-    (folder / "format.yml").write_text("description: 测试\nextends: standard\n", encoding="utf-8")
-    (folder / "report.xml.j2").write_text('{% extends "standard/report.xml.j2" %}\n'
-                                          "{% block attachment_pages %}{{ super() }}<p>a</b>{% endblock %}\n",
-                                          encoding="utf-8")
+    folder = standard_with(tmp_path, "late", "{% block attachment_pages %}{{ super() }}<p>a</b>{% endblock %}\n")
     unit = write_unit(MINIMAL + "projects:\n  - {name: a, budget: 1, spent: 1}\n")
     with pytest.raises(TemplateError) as exc:
         perfreport.render(unit, tmp_path / "out" / "o.docx", format="late", template_dirs=[folder.parent])
