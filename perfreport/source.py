@@ -169,6 +169,8 @@ def load_text(text: str, file: str | None = None) -> Source:
             source.data, source.positions = read.data, read.positions
             source.warnings += read.warnings
     except yaml.MarkedYAMLError as exc:
+        if _PARSER_DEPTH_LIMIT in (exc.problem or ""):  # libyaml's own nesting limit (1,000 in PyYAML 6.0.4's)
+            _refuse_shape(0, exc.problem_mark, file)
         raise DataError(_syntax_problem(exc, text, file)) from None
     except yaml.YAMLError as exc:  # not expected once invalid characters are removed; still located
         raise DataError(Problem("PR004", _("YAML 格式错误：{detail}").format(detail=exc), Location(file))) from None
@@ -239,6 +241,12 @@ def _check_shape(text: str, file: str | None) -> None:
         depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
         if values > MAX_VALUES or depth > MAX_DEPTH:
             _refuse_shape(values, event.start_mark, file)
+
+
+# The words libyaml's scanner uses when a file nests deeper than its own limit. Which limit fires
+# first depends on the PyYAML build (the scanner reads ahead of the events counted here), so both
+# are answered with the same located PR014.
+_PARSER_DEPTH_LIMIT = "exceeded maximum nesting depth"
 
 
 def _refuse_shape(values: int, mark, file: str | None) -> None:

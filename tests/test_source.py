@@ -200,6 +200,20 @@ def test_deep_nesting_is_refused_with_its_line_not_a_crash(depth):
     assert codes(exc) == ["PR014"] and exc.value.problems[0].location.line == 2
 
 
+def test_the_parsers_own_nesting_limit_is_answered_as_ours(monkeypatch):
+    """Whichever limit fires first (ours at MAX_DEPTH events, or libyaml's scanner reading ahead, as in
+    PyYAML 6.0.4), the clerk gets the same located Chinese PR014, never libyaml's English words."""
+    def parse_too_deep(*args, **kwargs):
+        raise yaml.scanner.ScannerError("while increasing flow level", yaml.Mark("unit", 0, 1, 3, None, None),
+                                        "exceeded maximum nesting depth", yaml.Mark("unit", 0, 1, 1002, None, None))
+    monkeypatch.setattr(source_module._EventReader, "read", parse_too_deep)
+    with pytest.raises(DataError) as exc:
+        load_text("year: 2023\na: [[1]]\n")
+    problem = exc.value.problems[0]
+    assert codes(exc) == ["PR014"] and (problem.location.line, problem.location.column) == (2, 1003)
+    assert "nesting" not in problem.message and "嵌套层次过深" in problem.message
+
+
 def test_schema_depth_nesting_is_accepted():
     assert load_text("a: [[[[[[1]]]]]]\n").data == {"a": [[[[[[1]]]]]]}
 
