@@ -181,3 +181,12 @@ projects:
     units = openpyxl.load_workbook(tmp_path / "s.xlsx")["单位"]
     header = [c.value for c in units[1]]
     assert units[2][header.index("警告数")].value == CliRunner().invoke(cli, ["check", str(unit)]).stdout.count("警告]")
+
+
+def test_a_units_warnings_of_one_code_are_shown_twenty_then_counted(tmp_path):
+    unit = tmp_path / "u.yaml"
+    unit.write_text(MINIMAL + "projects:\n" + "  - {name: 重复项目, budget: 1, spent: 1}\n" * 30, encoding="utf-8")
+    result = invoke(unit, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert sum(line.endswith("[PR504 警告]") for line in result.stderr.splitlines()) == 20
+    assert "（另有 9 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.stderr.splitlines()
