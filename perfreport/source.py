@@ -414,7 +414,7 @@ class _Builder:
     def __init__(self, source: Source):
         self.source = source
         self.problems: list[Problem] = []
-        self.constructor = _Loader("")  # only its timestamp constructor is used
+        self.constructor = yaml.constructor.SafeConstructor()  # only its timestamp constructor is used
         self.seen: set[int] = set()
 
     def loc(self, mark, path) -> Location:
