@@ -33,6 +33,8 @@ class Report:
     (absent ones as ``None``); ``figures`` is everything computed from it
     under the rule set in force; ``format`` is the report format it was
     prepared for; ``warnings`` lists problems that do not stop a render.
+    ``rules`` and ``template_dirs`` are what :func:`load` was given, kept
+    for rendering the same unit in another format.
     """
 
     unit: dict
@@ -41,6 +43,8 @@ class Report:
     format: formats.Format
     settings: dict
     problems: list[Problem] = field(default_factory=list)
+    rules: str | None = None
+    template_dirs: tuple = ()
 
     @property
     def file(self) -> str | None:
@@ -115,7 +119,8 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
     figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
-    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source))
+    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source),
+                  rules, tuple(template_dirs))
 
 
 def render_markup(report: Report) -> str:
@@ -141,14 +146,16 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
 
     ``format`` names the report format (default: the unit file's ``format``,
     else ``standard``); ``template_dirs`` are searched for formats before the
-    built-in ones. The file is written atomically; an existing file that is
+    built-in ones. A :class:`Report` rendered in another format is prepared
+    again with the rule set and template folders :func:`load` was given. The file is written atomically; an existing file that is
     not a .docx is replaced only with ``force``, and never the unit file
     itself (:func:`~perfreport.write.check_target`). Returns the output path.
     """
     if not isinstance(report, Report):
         report = load(report, format=format, template_dirs=template_dirs)
     elif format and format != report.format.name or template_dirs:
-        report = prepare(report.source, format=format or report.format.name, template_dirs=template_dirs)
+        report = prepare(report.source, format=format or report.format.name,
+                         template_dirs=template_dirs or report.template_dirs, rules=report.rules)
     if report.errors:
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():

@@ -156,10 +156,8 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
                   "year": report.unit["year"], "stem": file.stem, "format": report.format.name}
         name = output_name(pattern, fields)
         output = outdir / name
-        warnings = list(report.warnings) + [
-            Problem(n.code, n.message, Location(str(file), path=n.path), "warning") for n in report.figures.notes]
         row, projects = summary_rows(report)
-        result = UnitResult(file, "skipped", output, warnings=warnings, unit=row, projects=projects)
+        result = UnitResult(file, "skipped", output, warnings=list(report.warnings), unit=row, projects=projects)
         rules = report.unit.get("rules") or report.format.rules
         depends = manifest.dependencies(report.format, rules)
         if not force and output.exists() and output.stat().st_mtime > file.stat().st_mtime:

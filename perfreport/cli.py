@@ -29,6 +29,25 @@ def _report_problems(error) -> None:
         click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=True)
 
 
+WARNINGS_PER_CODE = 20  # a 5,000-project unit can have thousands of warnings of one code
+
+
+def _echo_problems(problems, err: bool = False) -> None:
+    """Print problems one per line: every error, but of the warnings of one code only the first
+    :data:`WARNINGS_PER_CODE`, then one line per code saying how many more were left out."""
+    counts: dict[str, int] = {}
+    for problem in problems:
+        if problem.level != "error":
+            counts[problem.code] = counts.get(problem.code, 0) + 1
+            if counts[problem.code] > WARNINGS_PER_CODE:
+                continue
+        click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=err)
+    for code, count in counts.items():
+        if count > WARNINGS_PER_CODE:
+            click.echo(_("（另有 {count} 条 {code} 警告未列出；perfreport check --format json 可列出全部）").format(
+                count=count - WARNINGS_PER_CODE, code=code), err=err)
+
+
 class _Group(click.Group):
     """Turns perfreport's errors into located messages and exit codes; never a traceback."""
 
@@ -90,8 +109,7 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
 
         find_soffice()
     report = load(unit, format=format_name, template_dirs=list(template_dirs))
-    for warning in report.warnings:
-        click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
+    _echo_problems(report.warnings, err=True)
     output = output or Path(unit.stem + ".docx")
     written = render_report(report, output, force=force)
     click.echo(_("已生成 {path}").format(path=written))
@@ -151,8 +169,7 @@ def _print_problems(problems, output_format: str) -> None:
             "line": p.location.line, "column": p.location.column,
             "path": _path_text(p.location.path)} for p in problems], ensure_ascii=False, indent=2))
         return
-    for p in problems:
-        click.echo(f"{p} [{p.code} {_level(p)}]")
+    _echo_problems(problems)
     errors = sum(p.level == "error" for p in problems)
     click.echo(_("共 {errors} 个错误，{warnings} 个警告").format(errors=errors, warnings=len(problems) - errors)
                if problems else _("未发现问题"))
@@ -265,8 +282,7 @@ def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
     from .i18n import _
 
     report = load(source)
-    for warning in report.warnings:
-        click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
+    _echo_problems(report.warnings, err=True)
     output = output or Path(source.stem + suffix)
     if output.resolve() == source.resolve():
         raise OutputError(Problem("PR622", _("输出文件不能是输入文件本身"), Location(str(output))))
@@ -393,8 +409,8 @@ class _Progress:
 
         self._clear()
         self.results[result.file] = result
-        for warning in result.warnings if not result.failed else ():
-            click.echo(f"{warning} [{warning.code} {_level(warning)}]", err=True)
+        if not result.failed:
+            _echo_problems(result.warnings, err=True)
         if result.failed:
             _report_problems(result)
         elif not self.tty:

@@ -7,7 +7,10 @@
   text (``22.545`` stays ``22.545``); whole numbers become ``int``, always read
   as decimal (``010`` is 10, never octal 8); YAML 1.1's other number forms
   (``0x1F``, ``1:30``) and ``yes``/``no``/``on``/``off`` stay text, as in YAML 1.2;
-* duplicate keys are an error;
+* duplicate keys are an error; of YAML's tags only those a plain value can have are read
+  (``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null``, ``!!timestamp``, and ``!!map``
+  and ``!!seq`` on mappings and lists); any other (``!!binary``, ``!!set``, ``!!omap``,
+  ``!!python/...``, a local ``!tag``) is refused, located;
 * UTF-8 with or without BOM, and UTF-16 with a BOM; a file that is not UTF-8 is
   read as GB18030 (GBK) only when that is unambiguous (:func:`decode`), with a
   warning, and refused otherwise with a message that says how to save it as UTF-8;
@@ -27,13 +30,20 @@ from .errors import DataError, Location, Problem
 from .i18n import _
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_FLOAT = "tag:yaml.org,2002:float"
-_INT = "tag:yaml.org,2002:int"
-_STR = "tag:yaml.org,2002:str"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-_BOOL = "tag:yaml.org,2002:bool"
-_MERGE = "tag:yaml.org,2002:merge"
+_YAML_TAG = "tag:yaml.org,2002:"
+_FLOAT = _YAML_TAG + "float"
+_INT = _YAML_TAG + "int"
+_STR = _YAML_TAG + "str"
+_MAP = _YAML_TAG + "map"
+_SEQ = _YAML_TAG + "seq"
+_BOOL = _YAML_TAG + "bool"
+_NULL = _YAML_TAG + "null"
+_TIMESTAMP = _YAML_TAG + "timestamp"
+_MERGE = _YAML_TAG + "merge"
+_VALUE = _YAML_TAG + "value"
+# What a plain scalar can be read as; any other tag (!!binary, !!set, !!omap, !!python/..., a local !tag) is refused.
+# YAML 1.1 also resolves a plain "<<" to !!merge and "=" to !!value: as values both are text (_yaml11_only).
+_SCALAR_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _VALUE, _MERGE))
 # Control characters (C0 but tab/newline/return, DEL, C1), surrogates, U+FFFE/U+FFFF:
 # everything XML 1.0 forbids or YAML refuses to read, never wanted in a report.
 INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -404,7 +414,7 @@ class _Builder:
     def __init__(self, source: Source):
         self.source = source
         self.problems: list[Problem] = []
-        self.constructor = _Loader("")  # only its scalar constructors are used
+        self.constructor = yaml.constructor.SafeConstructor()  # only its timestamp constructor is used
         self.seen: set[int] = set()
 
     def loc(self, mark, path) -> Location:
@@ -417,10 +427,16 @@ class _Builder:
         self.seen.add(id(node))
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path)
+            return self.mapping(node, path) if node.tag == _MAP else self.unsupported(node.tag, node.start_mark, path)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                return self.unsupported(node.tag, node.start_mark, path)
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
-        return self.scalar(node, path)
+        return self.value(node.tag, node.value, node.start_mark, path)
+
+    def unsupported(self, tag: str, mark, path) -> None:
+        shown = "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+        self.problems.append(Problem("PR010", _("不支持的 YAML 标签 {tag}").format(tag=shown), self.loc(mark, path)))
 
     def mapping(self, node, path):
         out = {}
@@ -431,6 +447,9 @@ class _Builder:
                 continue
             if key_node.tag == _MERGE:
                 self.problems.append(Problem("PR006", _("不支持 YAML 合并（<<），请直接写出内容"), self.loc(key_node.start_mark, path)))
+                continue
+            if key_node.tag not in _SCALAR_TAGS:  # a key is read as its text, whatever a plain key's text resolves to
+                self.unsupported(key_node.tag, key_node.start_mark, path)
                 continue
             key = self.text(key_node.value, key_node.start_mark, path)
             if key in first:
@@ -444,11 +463,8 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,))
         return out
 
-    def scalar(self, node, path):
-        return self.value(node.tag, node.value, node.start_mark, path, node)
-
-    def value(self, tag: str, text: str, mark, path, node=None):
-        """The value of a scalar with ``tag``; ``node`` is built from the others when a constructor needs one."""
+    def value(self, tag: str, text: str, mark, path):
+        """The value of a scalar with ``tag`` and ``text``, or ``None`` with a located problem."""
         if tag == _STR or _yaml11_only(tag, text):
             return self.text(text, mark, path)
         if tag == _FLOAT:
@@ -466,15 +482,27 @@ class _Builder:
             except ValueError:  # more digits than Python converts
                 self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=text), self.loc(mark, path)))
                 return None
-        if tag not in self.constructor.yaml_constructors:
-            self.problems.append(Problem("PR010", _("不支持的 YAML 标签 {tag}").format(tag=tag), self.loc(mark, path)))
+        if tag == _BOOL:  # "true" or "false" in any case: YAML 1.1's other words stay text (_yaml11_only)
+            return text.lower() == "true"
+        if tag == _NULL:
+            if text in ("", "~") or text.lower() == "null":
+                return None
+            self.problems.append(Problem("PR009", _("“{text}”不是空值，不能标为 !!null").format(text=text), self.loc(mark, path)))
             return None
-        try:
-            value = self.constructor.construct_object(node or yaml.ScalarNode(tag, text, mark, mark))
-        except (yaml.YAMLError, ValueError) as exc:
-            self.problems.append(Problem("PR009", _("无法读取的值“{text}”：{detail}").format(text=text, detail=exc), self.loc(mark, path)))
-            return None
-        return self.text(value, mark, path) if isinstance(value, str) else value
+        if tag == _TIMESTAMP:
+            return self.timestamp(text, mark, path)
+        return self.unsupported(tag, mark, path)
+
+    def timestamp(self, text: str, mark, path):
+        """A date (``2024-03-05``) or a date and time; PyYAML's constructor fails on text that is neither."""
+        if self.constructor.timestamp_regexp.match(text):
+            try:
+                return self.constructor.construct_yaml_timestamp(yaml.ScalarNode(_TIMESTAMP, text, mark, mark))
+            except (ValueError, OverflowError):  # 2023-02-30, month 13, hour 25, an offset of a day or more
+                pass
+        self.problems.append(Problem(
+            "PR009", _("“{text}”不是有效的日期（应写作如 2024-03-05）").format(text=text), self.loc(mark, path)))
+        return None
 
     def text(self, value: str, mark, path) -> str:
         """``value`` without characters a .docx cannot hold (they come from escapes such as ``"\\x0b"``)."""
@@ -486,11 +514,14 @@ class _Builder:
 
 
 def _yaml11_only(tag: str, text: str) -> bool:
-    """A plain scalar that only YAML 1.1 reads as a number or boolean: ``0x1F``, ``1:30``, ``yes``, ``off``.
+    """A plain scalar that only YAML 1.1 reads as a number or boolean: ``0x1F``, ``1:30``, ``yes``, ``off``,
+    or as a merge or "value" key: ``<<``, ``=``.
 
     Read as text (as YAML 1.2 does), so a number field holding one is a clear
     type error instead of a silently converted value.
     """
+    if tag in (_MERGE, _VALUE):  # a merge key is refused before its value is read (_Builder.mapping)
+        return True
     if tag == _INT:
         return not _DECIMAL_INT.fullmatch(text)
     if tag == _FLOAT:

@@ -1,9 +1,11 @@
 """Shared fixtures: example paths, a minimal valid unit, rendered example documents read back."""
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -23,6 +25,67 @@ funds:
   budget: 100
   spent: 62.5
 """
+
+# YAML tags a clerk or a hostile file may write after "x: ", and what the value reads as: a value, or the code of
+# the located problem that refuses it (docs/errors.md). Both readers and `perfreport check` are tested with them.
+TAGGED = {
+    "!!timestamp 2024-03-05": datetime.date(2024, 3, 5),
+    "!!timestamp 2024-1-1": datetime.date(2024, 1, 1),
+    "!!timestamp 2001-12-14t21:59:43.10-05:00": datetime.datetime(
+        2001, 12, 14, 21, 59, 43, 100000, datetime.timezone(datetime.timedelta(hours=-5))),
+    "!!timestamp 010": "PR009",
+    "!!timestamp abc": "PR009",
+    "!!timestamp ''": "PR009",
+    "!!timestamp 99999-01-01": "PR009",
+    "!!timestamp 2024-13-40": "PR009",
+    "!!timestamp 2023-02-30": "PR009",
+    "!!timestamp 0000-01-01": "PR009",
+    "!!timestamp 2024-01-01T25:00:00": "PR009",
+    "!!timestamp 2001-12-14 21:59:43.10 +25:00": "PR009",
+    "!<tag:yaml.org,2002:timestamp> 010": "PR009",
+    "!!timestamp [2024]": "PR010",
+    "!!binary aGVsbG8=": "PR010",
+    "!!binary 树": "PR010",
+    "!!set {a, b}": "PR010",
+    "!!set x": "PR010",
+    "!!omap [a: 1]": "PR010",
+    "!!omap x": "PR010",
+    "!!pairs [a: 1]": "PR010",
+    "!!map x": "PR010",
+    "!!seq {a: 1}": "PR010",
+    "!!str [1]": "PR010",
+    "!!python/object/apply:os.system [ls]": "PR010",
+    "!!python/object:os.system {}": "PR010",
+    "!!python/name:os.system ''": "PR010",
+    "!!python/tuple [1]": "PR010",
+    "!!python/str x": "PR010",
+    "!custom x": "PR010",
+    "!!merge x": "x",  # YAML 1.1's !!merge and !!value mean something only as a key: as values, text
+    "<<": "<<",
+    "=": "=",
+    "!!float nan": "PR009",
+    "!!float .inf": "PR009",
+    "!!float -.Inf": "PR009",
+    "!!float x": "PR009",
+    "!!float 0x1F": "PR009",
+    "!!float 1e400": Decimal("1e400"),
+    "!!float 1_0.5": Decimal("10.5"),
+    "!!int 0x1F": "0x1F",
+    "!!int 0o17": "0o17",
+    "!!int 017": 17,
+    "!!int x": "x",
+    "!!bool yes": "yes",
+    "!!bool TRUE": True,
+    "!!null ~": None,
+    "!!null x": "PR009",
+    "!!str 010": "010",
+    "! 010": 10,  # PyYAML resolves a plain scalar with the non-specific tag "!" as if untagged
+    "{<<: {a: 1}}": "PR006",
+    "{<<: [{a: 1}, {b: 2}]}": "PR006",
+    "{!!binary aGk=: 1}": "PR010",
+    "{!!python/str k: 1}": "PR010",
+    "{!!int 1: a}": {"1": "a"},
+}
 
 
 def standard_with(tmp_path, name: str, blocks: str) -> Path:

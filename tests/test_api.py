@@ -5,7 +5,7 @@ import pytest
 import perfreport
 from perfreport.errors import DataError, OutputError
 
-from conftest import MINIMAL, body_text
+from conftest import MINIMAL, body_text, standard_with
 
 
 def test_public_api_is_small_and_explicit():
@@ -60,8 +60,8 @@ def test_signature_with_date(write_unit, tmp_path):
     assert text.endswith("测试镇人民政府\n2024年3月5日")
 
 
-def test_rule_set_from_unit_file_format_or_argument(write_unit, tmp_path):
-    text = MINIMAL.replace("spent: 62.5", "spent: 65") + """\
+# 65% spent, the one indicator achieved: 96.5 under standard, capped at 79 under sichuan
+CAPPED = MINIMAL.replace("spent: 62.5", "spent: 65") + """\
 projects:
   - name: p
     budget: 100
@@ -69,6 +69,10 @@ projects:
     indicators:
       - {level1: 产出指标, level2: 数量指标, name: i, target: 1, actual: 1, weight: 90}
 """
+
+
+def test_rule_set_from_unit_file_format_or_argument(write_unit, tmp_path):
+    text = CAPPED
     path = write_unit(text)
     assert perfreport.load(path).figures.projects[0].score == 96.5          # standard: no cap
     assert perfreport.load(path, rules="sichuan").figures.projects[0].score == 79
@@ -80,6 +84,17 @@ projects:
     (county / "county-rules.yml").write_text("extends: standard\ncap_by_execution: [{below: 0.7, cap: 60}]\n", encoding="utf-8")
     report = perfreport.load(path, format="county", template_dirs=[tmp_path / "formats"])
     assert report.figures.projects[0].score == 60
+
+
+def test_rendering_in_another_format_keeps_the_rule_set_and_template_folders_asked_for(write_unit, tmp_path):
+    text = CAPPED
+    report = perfreport.load(write_unit(text), rules="sichuan")
+    document = docx.Document(str(perfreport.render(report, tmp_path / "songti.docx", format="songti")))
+    scores = [row.cells[5].text for table in document.tables for row in table.rows if row.cells[1].text == "p"]
+    assert scores[0] == "79"  # the projects table: sichuan's cap by execution rate, not standard's 96.5
+    county = standard_with(tmp_path, "county", "")
+    report = perfreport.load(write_unit(text, "u2.yaml"), template_dirs=[county.parent])
+    perfreport.render(report, tmp_path / "county.docx", format="county")  # found where load() was told to look
 
 
 def test_unknown_rule_set_is_a_data_error(write_unit):

@@ -14,7 +14,7 @@ import perfreport
 from perfreport.cli import cli
 from perfreport.errors import DataError, OutputError, TemplateError
 
-from conftest import MINIMAL, ROOT, body_text, standard_with
+from conftest import MINIMAL, ROOT, TAGGED, body_text, standard_with
 
 
 SPECIAL = "A & B < C > D \" E ' F {{ unit.name }} {% if x %} G"
@@ -33,6 +33,22 @@ def all_text(path) -> str:
     """Every w:t of the document body: paragraphs and table cells."""
     document = docx.Document(str(path))
     return "".join(node.text or "" for node in document.element.body.iter(docx.oxml.ns.qn("w:t")))
+
+
+# --- YAML tags --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["background", "date"])
+@pytest.mark.parametrize("value", TAGGED)
+def test_check_answers_every_tag_with_located_problems_never_an_internal_error(write_unit, value, field):
+    unit = write_unit(MINIMAL + f"{field}: {value}\n")
+    result = run("check", unit)
+    assert result.exit_code in (0, 2) and "内部错误" not in result.output, result.output
+    problems = [line for line in result.output.splitlines() if line.endswith(("错误]", "警告]"))]
+    assert problems and all(line.startswith(f"{unit}:") and line.split(":")[1].isdigit() for line in problems)
+    expected = TAGGED[value]
+    if isinstance(expected, str) and expected.startswith("PR") and expected[2:].isdigit():
+        assert any(line.startswith(f"{unit}:10:") and f"[{field}]" in line and f"[{expected} 错误]" in line
+                   for line in problems), result.output
 
 
 # --- figures that a schema cannot judge -------------------------------------------------------------

@@ -162,3 +162,31 @@ def test_run_yields_one_result_per_unit_in_process(county, tmp_path):
 
 def test_output_name_fields_made_safe():
     assert output_name("{short_name}/{name}", {"short_name": "a", "name": "b/c"}) == "a/b_c.docx"
+
+
+def test_each_warning_is_shown_once(tmp_path):
+    unit = tmp_path / "u.yaml"
+    unit.write_text(MINIMAL + """\
+projects:
+  - name: p
+    budget: 100
+    spent: 62.5
+    indicators:
+      - {level1: 产出指标, level2: 数量指标, name: 道路里程, target: 1}
+""", encoding="utf-8")
+    result = invoke(unit, "-o", tmp_path / "out", "--summary", tmp_path / "s.xlsx")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    shown = [line for line in result.stderr.splitlines() if "PR521" in line]
+    assert len(shown) == 1 and shown[0].startswith(f"{unit}:15:"), result.stderr
+    units = openpyxl.load_workbook(tmp_path / "s.xlsx")["单位"]
+    header = [c.value for c in units[1]]
+    assert units[2][header.index("警告数")].value == CliRunner().invoke(cli, ["check", str(unit)]).stdout.count("警告]")
+
+
+def test_a_units_warnings_of_one_code_are_shown_twenty_then_counted(tmp_path):
+    unit = tmp_path / "u.yaml"
+    unit.write_text(MINIMAL + "projects:\n" + "  - {name: 重复项目, budget: 1, spent: 1}\n" * 30, encoding="utf-8")
+    result = invoke(unit, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert sum(line.endswith("[PR504 警告]") for line in result.stderr.splitlines()) == 20
+    assert "（另有 9 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.stderr.splitlines()

@@ -61,6 +61,44 @@ def test_output_cut_short_by_a_pipe_is_not_an_internal_error(write_unit):
 
     many = MINIMAL + "projects:\n" + "  - {name: 重复项目, budget: 1, spent: 1}\n" * 3000  # 2,999 warnings, far more than a pipe holds
     unit = write_unit(many)
-    command = f"{sys.executable} -m perfreport.cli check {unit} | head -c 1"
+    command = f"{sys.executable} -m perfreport.cli check --format json {unit} | head -c 1"  # JSON lists every warning
     result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr and "Broken" not in result.stderr
+
+
+def duplicated_projects(count: int) -> str:
+    """A unit whose ``count`` projects share one name: ``count - 1`` warnings PR504."""
+    return MINIMAL + "projects:\n" + "  - {name: 重复项目, budget: 1, spent: 1}\n" * count
+
+
+def lines_of(output: str, code: str) -> list[str]:
+    return [line for line in output.splitlines() if line.endswith(f"[{code} 警告]")]
+
+
+def test_check_shows_twenty_warnings_of_a_code_then_how_many_more_json_all(write_unit):
+    unit = write_unit(duplicated_projects(1000))
+    result = run("check", unit)
+    assert result.exit_code == 0, result.output
+    shown = lines_of(result.output, "PR504")
+    assert len(shown) == 20 and shown[0].startswith(f"{unit}:12:") and shown[-1].startswith(f"{unit}:31:")
+    assert "（另有 979 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.output.splitlines()
+    assert len(lines_of(result.output, "PR511")) == 7  # other codes are counted on their own
+    assert result.output.splitlines()[-1] == "共 0 个错误，1006 个警告"
+    import json
+    listed = json.loads(run("check", "--format", "json", unit).output)
+    assert sum(p["code"] == "PR504" for p in listed) == 999
+
+
+def test_render_shows_twenty_warnings_of_a_code_and_still_writes(write_unit, tmp_path):
+    result = run("render", write_unit(duplicated_projects(30)), "-o", tmp_path / "o.docx")
+    assert result.exit_code == 0 and (tmp_path / "o.docx").exists()
+    assert len(lines_of(result.stderr, "PR504")) == 20
+    assert "（另有 9 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.stderr.splitlines()
+
+
+def test_twenty_warnings_of_a_code_are_all_shown_and_errors_never_summarised(write_unit):
+    result = run("check", write_unit(duplicated_projects(21)))
+    assert len(lines_of(result.output, "PR504")) == 20 and "另有" not in result.output
+    wrong = MINIMAL + "projects:\n" + "".join(f"  - {{name: p{i}, budget: 1, spent: 约20万}}\n" for i in range(30))
+    result = run("check", write_unit(wrong, "wrong.yaml"))
+    assert result.exit_code == 2 and result.output.count("[PR103 错误]") == 30 and "另有" not in result.output

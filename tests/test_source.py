@@ -1,13 +1,16 @@
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from perfreport import source as source_module
 from perfreport.errors import DataError
 from perfreport.source import load_bytes, load_file, load_text
+
+from conftest import TAGGED
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -238,12 +241,46 @@ def test_unsupported_yaml_is_refused_located(text, code):
     assert codes(exc) == [code] and exc.value.problems[0].location.line is not None
 
 
+@pytest.mark.parametrize("value", TAGGED)
+def test_tagged_values_read_as_a_value_or_a_located_chinese_problem(value):
+    expected = TAGGED[value]
+    if not (isinstance(expected, str) and re.fullmatch("PR[0-9]{3}", expected)):
+        assert load_text(f"x: {value}\n").data == {"x": expected}
+        return
+    with pytest.raises(DataError) as exc:
+        load_text(f"x: {value}\n", "u.yaml")
+    problem = exc.value.problems[0]
+    assert codes(exc) == [expected] and (problem.location.line, problem.location.path) == (1, ("x",))
+    assert re.search("[\u4e00-\u9fff]", problem.message) and not re.search("tag:yaml|[a-z]+ [a-z]+ [a-z]+", problem.message)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x: !!timestamp 010\n", "“010”不是有效的日期（应写作如 2024-03-05）"),
+    ("x: !!timestamp 2023-02-30\n", "“2023-02-30”不是有效的日期（应写作如 2024-03-05）"),
+    ("x: !!binary aGVsbG8=\n", "不支持的 YAML 标签 !!binary"),
+    ("x: !!set {a}\n", "不支持的 YAML 标签 !!set"),
+    ("x: !!null x\n", "“x”不是空值，不能标为 !!null"),
+    ("%TAG !! tag:yaml.org,2002:python/\n---\nx: !!str a\n", "不支持的 YAML 标签 !!python/str"),
+    ("%TAG ! tag:yaml.org,2002:\n---\nx: !timestamp 010\n", "“010”不是有效的日期（应写作如 2024-03-05）"),
+])
+def test_tag_problems_say_what_was_written(text, message):
+    with pytest.raises(DataError) as exc:
+        load_text(text)
+    assert [p.message for p in exc.value.problems] == [message]
+
+
 # --- the event reader (plain files) agrees with the node reader (every file) ---------------------
 
 TRAPS = ["010", "0x1F", "1:30", "1:30.5", "yes", "Off", "ON", "true", "False", "~", "null", "", "1_000", "-007",
          ".inf", "-.Inf", ".nan", "1e3", "6.8523015e+5", "22.545", "+12", "0o17", "0b101", "2024-03-05",
-         "2023-02-30", "2001-12-14t21:59:43.10-05:00", "<<", "=", "树人镇", "a b", "- x", "#", "9" * 5000]
-KEYS = ["name", "budget", "spent", "<<", "yes", "010", "1:30", '"k\\x0b"', "'k'"]
+         "2023-02-30", "2001-12-14t21:59:43.10-05:00", "<<", "=", "树人镇", "a b", "- x", "#", "9" * 5000,
+         "nan", "inf", "0x", "aGVsbG8=", "99999-01-01", "2024-1-1", "2024-01-01T25:00:00", "0000-01-01"]
+KEYS = ["name", "budget", "spent", "<<", "yes", "010", "1:30", '"k\\x0b"', "'k'", "!!binary aGk=", "!!python/str k",
+        "!!int 1", "!!timestamp 010"]
+TAGS = ["!!str ", "!!int ", "! ", "!custom ", "!!timestamp ", "!!binary ", "!!float ", "!!bool ", "!!null ", "!!set ",
+        "!!omap ", "!!map ", "!!seq ", "!!python/object:os.system ", "!<tag:yaml.org,2002:timestamp> "]
+COLLECTIONS = ["[1, x]", "{k: 1.5}", "!!set {a, b}", "!!omap [a: 1]", "!!pairs [a: 1]", "!!python/tuple [1]", "!!str [1]",
+               "!!seq {a: 1}", "!!map {a: 1}", "{<<: {a: 1}}", "[!!binary aGk=]"]
 ESCAPES = ["\\x0b", "\\t", "\\u00e9", "\\x85", "\\0"]
 
 
@@ -256,7 +293,7 @@ def yaml_scalars(draw) -> str:
     if style == "double":
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + draw(st.sampled_from(ESCAPES + [""])) + '"'
     if style == "tagged":
-        return draw(st.sampled_from(["!!str ", "!!int ", "! ", "!custom ", "!!timestamp "])) + text
+        return draw(st.sampled_from(TAGS)) + text
     if style == "anchored":
         return "&a " + text
     return text
@@ -274,18 +311,18 @@ def yaml_texts(draw, depth: int = 0) -> str:
         if depth < 3 and draw(st.integers(0, 3)) == 0:
             lines.append(head.rstrip() + "\n" + draw(yaml_texts(depth + 1)))
         else:
-            lines.append(head + draw(st.sampled_from([yaml_scalars()] * 20 + [st.sampled_from(["*a", "[1, x]", "{k: 1.5}"])]).flatmap(lambda s: s)) + "\n")
+            lines.append(head + draw(st.sampled_from([yaml_scalars()] * 20 + [st.sampled_from(["*a"] + COLLECTIONS)] * 3).flatmap(lambda s: s)) + "\n")
     return "".join(lines)
 
 
 def outcome(text: str):
-    """What load_text gives: data, positions and warnings, or the problems it raises."""
+    """What load_text gives: data, positions and warnings, or the located problems it raises (any other
+    exception fails the test)."""
     try:
         source = load_text(text, "u.yaml")
     except DataError as exc:
+        assert all(p.location.line is not None for p in exc.problems if p.code != "PR003"), exc
         return [(p.code, p.message, p.location) for p in exc.problems]
-    except Exception as exc:  # noqa: BLE001 - e.g. PyYAML's own AttributeError for "!!timestamp 010": the same both ways
-        return type(exc).__name__
     return source.data, list(source.positions.items()), [(w.code, w.message, w.location) for w in source.warnings]
 
 
@@ -301,6 +338,8 @@ LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader"
 @pytest.mark.parametrize("loader", LOADERS)  # libyaml's, and PyYAML's own where libyaml is missing
 @settings(max_examples=200, deadline=None)
 @given(text=yaml_texts())
+@example(text="name: !!timestamp 010\n")  # PyYAML's constructor raised AttributeError (issue 17)
+@example(text="a: !!set {x}\nb: !!binary aGk=\n")
 def test_event_reader_gives_what_the_node_reader_gives(loader, text):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(source_module, "_Loader", loader)
