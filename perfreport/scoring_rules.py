@@ -8,6 +8,7 @@ file or a format may also name a rule file by path.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -149,17 +150,24 @@ def load_rules(name: str | None = None) -> Rules:
     key (PR213), a wrong or missing value (PR212).
     """
     data, origins = _merged(name or "standard")
+    data = _Tracked(data)
     reader = _Reader(data, origins)
-    reader.unknown_keys()
     try:
         rules = _convert(data, reader)
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         if not reader.problems:
             reader.problems.append(Problem("PR212", _("评分规则有误：{detail}").format(detail=exc), origins[()].locate()))
+    reader.unknown_keys(data.read)
     if reader.problems:
         raise DataError(sorted(reader.problems, key=lambda p: (p.location.file or "", p.location.line or 0,
                                                                p.location.column or 0)))
     return rules
+
+
+@functools.lru_cache(maxsize=1)
+def _standard_keys() -> dict:
+    """standard.yml's keys, each with the keys of its mapping value: every key a rule set may give."""
+    return {key: tuple(value) if isinstance(value, dict) else () for key, value in _source("standard").data.items()}
 
 
 class RuleValueError(ValueError):
@@ -175,6 +183,22 @@ META_KEYS = ("name", "description", "extends")
 STRUCTURED = ("execution", "over_achievement")  # mappings with fixed keys (those standard.yml gives)
 
 
+class _Tracked(dict):
+    """The merged rule set, remembering which top-level keys were read."""
+
+    def __init__(self, data: dict):
+        super().__init__(data)
+        self.read: set = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
 class _Reader:
     """Reads the rule set's values by path, converting each and recording located problems."""
 
@@ -186,8 +210,8 @@ class _Reader:
         source = self.origins.get(path[0]) if path else None
         return (source or self.origins[()]).locate(path)
 
-    def wrong(self, path: tuple, detail: str, code: str = "PR212") -> None:
-        self.problems.append(Problem(code, _("评分规则有误：{detail}").format(detail=detail), self.where(path)))
+    def wrong(self, path: tuple, detail: str) -> None:
+        self.problems.append(Problem("PR212", _("评分规则有误：{detail}").format(detail=detail), self.where(path)))
 
     def __call__(self, path: tuple, convert, default=_REQUIRED):
         """The value at ``path`` converted, or ``default`` when absent; ``None`` after a recorded problem."""
@@ -208,13 +232,14 @@ class _Reader:
             self.wrong(path + getattr(exc, "path", ()), str(exc))
             return None
 
-    def unknown_keys(self) -> None:
-        """PR213 for keys that standard.yml does not have: a typo would otherwise silently leave a default."""
-        standard = _source("standard").data
+    def unknown_keys(self, read: set) -> None:
+        """PR213 for keys that standard.yml does not have and the conversion did not ``read``: a typo
+        would otherwise silently leave a default."""
+        standard = _standard_keys()
         for key, source in self.origins.items():
             if key == ():
                 continue
-            if key not in standard and key not in META_KEYS:
+            if key not in standard and key not in META_KEYS and key not in read:
                 self.unknown(source, (key,), list(standard) + list(META_KEYS))
             elif key in STRUCTURED and isinstance(source.data[key], dict):
                 known = list(standard[key])
