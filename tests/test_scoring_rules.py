@@ -219,3 +219,18 @@ def test_step_scores_must_fit_the_weight_and_reach_down_to_zero(tmp_path):
         load_rules(path)
     assert [(p.code, p.location.path) for p in exc.value.problems] == [("PR213", ("over_achievement", "reason_abve"))]
     assert "是否为 reason_above" in exc.value.problems[0].message
+
+
+def test_check_prints_the_rule_file_mistake_with_its_line(write_unit, tmp_path):
+    from click.testing import CliRunner
+
+    from perfreport.cli import cli
+
+    rules = rule_file(tmp_path, "extends: standard\nexecution:\n  weight: 10\n  steps:\n"
+                                "    - {min: 100%, score: 10}\n    - {min: 八成, score: 7}\n    - {min: 0, score: 0}\n")
+    unit = write_unit(HEAD + f"rules: {rules}\n")
+    result = CliRunner().invoke(cli, ["check", str(unit)])
+    assert result.exit_code == 2
+    assert f"{rules}:6:13: [execution.steps[2].min] 评分规则有误：应为数字或百分数（如 0.8 或 80%），实际为“八成” [PR212 错误]" \
+        in result.output
+    assert "Traceback" not in result.output
