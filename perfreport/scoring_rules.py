@@ -298,15 +298,22 @@ def _items(items) -> list:
     return items
 
 
+def _entry(item: dict, i: int, key: str, convert):
+    """``item[key]`` of the ``i``-th item of a list, converted; a mistake is located at that key."""
+    if key not in item:
+        raise RuleValueError(_("缺少 {key}").format(key=key), (i,))
+    try:
+        return convert(item[key])
+    except ValueError as exc:
+        raise RuleValueError(str(exc), (i, key)) from None
+
+
 def _bound(item: dict, i: int, keys: tuple[str, str], number) -> tuple[Fraction, bool]:
     """The bound of a band item written with exactly one of ``keys`` (the second is the strict one)."""
     given = [key for key in keys if key in item]
     if len(given) != 1:
         raise RuleValueError(_("每一档须写 {first} 或 {second} 中的一个").format(first=keys[0], second=keys[1]), (i,))
-    try:
-        return number(item[given[0]]), given[0] == keys[1]
-    except ValueError as exc:
-        raise RuleValueError(str(exc), (i, given[0])) from None
+    return _entry(item, i, given[0], number), given[0] == keys[1]
 
 
 def band_list(key: str, number=_f, value=str, bottom: bool = False):
@@ -322,12 +329,7 @@ def band_list(key: str, number=_f, value=str, bottom: bool = False):
             if (low, exclusive) in seen:
                 raise RuleValueError(_("与第 {other} 档的下限相同").format(other=seen[(low, exclusive)] + 1), (i,))
             seen[(low, exclusive)] = i
-            if key not in item:
-                raise RuleValueError(_("缺少 {key}").format(key=key), (i,))
-            try:
-                bands.append(Band(low, value(item[key]), exclusive))
-            except ValueError as exc:
-                raise RuleValueError(str(exc), (i, key)) from None
+            bands.append(Band(low, _entry(item, i, key, value), exclusive))
         if not bands:
             raise ValueError(_("至少需要一个分档"))
         ordered = sorted(range(len(bands)), key=lambda i: (bands[i].min, bands[i].exclusive), reverse=True)
@@ -342,12 +344,7 @@ def _caps(items) -> tuple[Cap, ...]:
     caps = []
     for i, item in enumerate(_items(items)):
         bound, inclusive = _bound(item, i, ("below", "at_most"), _rate)
-        if "cap" not in item:
-            raise RuleValueError(_("缺少 {key}").format(key="cap"), (i,))
-        try:
-            caps.append(Cap(bound, _f(item["cap"]), inclusive))
-        except ValueError as exc:
-            raise RuleValueError(str(exc), (i, "cap")) from None
+        caps.append(Cap(bound, _entry(item, i, "cap", _f), inclusive))
     return tuple(sorted(caps, key=lambda c: (c.bound, c.inclusive)))
 
 
