@@ -234,7 +234,7 @@ def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fracti
     if nature == "≥":
         earned = Fraction(1) if t <= 0 else min(a / t, Fraction(1))
         if rules.over_above and t > 0 and a / t - 1 >= rules.over_above:
-            earned -= rules.over_deduct
+            earned -= rules.over_deduction(a / t - 1)
         return max(earned, Fraction(0)), a >= t
     if nature == "≤":
         if a <= t:

@@ -67,6 +67,7 @@ class Rules:
     levels: dict                # check code -> "error" or "warning" (default warning)
     execution_steps: tuple[Band, ...] = ()  # 执行率得分 by steps of the rate; () = 分值 × 执行率
     reason_above: Fraction = Fraction(0)    # 偏差原因 required when actual ≥ (1 + this) × target (0 = off)
+    over_steps: tuple[Band, ...] = ()      # deduction (fraction of 分值) by steps of the excess; () = over_deduct
     # indicator layout -> weights, filled by compute (weights depend only on the layout and the rules)
     layouts: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -83,6 +84,12 @@ class Rules:
         if self.execution_steps:
             return _band(self.execution_steps, rate)
         return min(self.execution_weight * rate, self.execution_weight)
+
+
+    def over_deduction(self, excess) -> Fraction:
+        """The fraction of its 分值 a ≥ indicator loses when its actual exceeds the target by ``excess``
+        (0.3 = 30%), once ``excess`` reaches ``over_above``."""
+        return _band(self.over_steps, excess) if self.over_steps else self.over_deduct
 
 
 def _band(bands: tuple[Band, ...], value):
@@ -348,20 +355,33 @@ def _caps(items) -> tuple[Cap, ...]:
     return tuple(sorted(caps, key=lambda c: (c.bound, c.inclusive)))
 
 
-def _steps(weight):
-    """Execution steps: bands of the rate whose scores lie between 0 and the 执行率分值 ``weight``."""
-    bands = band_list("score", _rate, _f, bottom=True)
+def _steps(key: str, top):
+    """Steps of a rate (execution, excess over target) whose ``key`` values lie between 0 and ``top``;
+    an empty list is no steps."""
+    bands = band_list(key, _rate, _f, bottom=True)
 
     def convert(items) -> tuple[Band, ...]:
         if items == []:
-            return ()  # no steps: 分值 × 执行率
+            return ()
         steps = bands(items)
         for i, item in enumerate(items):
-            if weight is not None and not 0 <= _f(item["score"]) <= weight:
-                raise RuleValueError(_("得分 {score} 应在 0 与执行率分值 {weight} 之间").format(
-                    score=item["score"], weight=weight), (i, "score"))
+            if top is not None and not 0 <= _f(item[key]) <= top:
+                raise RuleValueError(_("{key} 应在 0 与 {top} 之间，实际为 {value}").format(
+                    key=key, top=top, value=item[key]), (i, key))
         return steps
     return convert
+
+
+def _over(read: _Reader) -> tuple[Fraction, Fraction, tuple[Band, ...]]:
+    """``over_achievement``: (the excess from which it deducts, the deduction, the steps of deductions)."""
+    steps = read(("over_achievement", "steps"), _steps("deduct", 1), ())
+    above = read(("over_achievement", "above"), _rate, Fraction(0))
+    deduct = read(("over_achievement", "deduct"), _f, Fraction(0))
+    if steps and (above or deduct):
+        read.wrong(("over_achievement",), _("above/deduct 与 steps 只能写一种"))
+    if steps:  # deductions start at the lowest step that deducts something
+        above = min((band.min for band in steps if band.label > 0), default=Fraction(0))
+    return above, deduct, steps
 
 
 def _choice(value, allowed: tuple[str, ...], what: str) -> str:
@@ -376,6 +396,7 @@ def _levels(mapping) -> dict:
 
 def _convert(d: dict, read: _Reader) -> Rules:
     weight = read(("execution", "weight"), _f)
+    over_above, over_deduct, over_steps = _over(read)
     return Rules(
         name=str(d.get("name", "")),
         description=str(d.get("description", "")),
@@ -387,14 +408,15 @@ def _convert(d: dict, read: _Reader) -> Rules:
         categories=read(("categories",), _weights),
         qualitative=read(("qualitative",), _weights),
         cap_by_execution=read(("cap_by_execution",), _caps, ()),
-        over_above=read(("over_achievement", "above"), _rate, Fraction(0)),
-        over_deduct=read(("over_achievement", "deduct"), _f, Fraction(0)),
+        over_above=over_above,
+        over_deduct=over_deduct,
         grades=read(("grades",), band_list("grade")),
         buckets=read(("buckets",), band_list("label", _rate)),
         grade_shares=read(("grade_shares",), lambda v: _choice(v, ("plain", "largest_remainder"), "grade_shares"), "plain"),
         carryover_denominator=read(("carryover_denominator",),
                                    lambda v: _choice(v, ("budget", "spent"), "carryover_denominator"), "budget"),
         levels=read(("checks",), _levels, {}),
-        execution_steps=read(("execution", "steps"), _steps(weight), ()),
+        execution_steps=read(("execution", "steps"), _steps("score", weight), ()),
         reason_above=read(("over_achievement", "reason_above"), _rate, Fraction(0)),
+        over_steps=over_steps,
     )

@@ -213,7 +213,7 @@ def test_step_scores_must_fit_the_weight_and_reach_down_to_zero(tmp_path):
         load_rules(path)
     assert [(p.code, p.location.line, p.location.path) for p in exc.value.problems] == [
         ("PR212", 5, ("execution", "steps", 0, "score"))]
-    assert "0 与执行率分值 10 之间" in exc.value.problems[0].message
+    assert "score 应在 0 与 10 之间" in exc.value.problems[0].message
     path = rule_file(tmp_path, "extends: standard\nover_achievement: {above: 0, deduct: 0, reason_abve: 0.3}\n", "typo.yml")
     with pytest.raises(DataError) as exc:
         load_rules(path)
@@ -234,3 +234,31 @@ def test_check_prints_the_rule_file_mistake_with_its_line(write_unit, tmp_path):
     assert f"{rules}:6:13: [execution.steps[2].min] 评分规则有误：应为数字或百分数（如 0.8 或 80%），实际为“八成” [PR212 错误]" \
         in result.output
     assert "Traceback" not in result.output
+
+
+def test_over_achievement_deductions_by_steps(write_unit, tmp_path):
+    path = rule_file(tmp_path, """\
+extends: standard
+over_achievement:
+  steps:
+    - {min: 50%, deduct: 0.2}     # 50% or more over target: lose 20% of the 分值
+    - {min: 30%, deduct: 0.1}     # 30% to under 50%: lose 10%
+    - {min: 0, deduct: 0}
+""")
+    actuals = (100, 125, 129, 130, 149, 150, 300)
+    text = HEAD + "projects:\n" + project("超额", 100, 100, "".join(
+        met(name=f"指标{a}", target=100, actual=a, extra=", weight: 10") for a in actuals))
+    indicators = perfreport.load(write_unit(text), rules=path).figures.projects[0].indicators
+    # By hand: 分值 10 each; met → 10, minus 10% (1) from 30% over, minus 20% (2) from 50% over
+    assert [i.score for i in indicators] == [10, 10, 10, 9, 9, 8, 8]
+    both = rule_file(tmp_path, "extends: standard\nover_achievement:\n  above: 0.3\n  deduct: 0.1\n"
+                               "  steps: [{min: 0.3, deduct: 0.1}, {min: 0, deduct: 0}]\n", "both.yml")
+    with pytest.raises(DataError) as exc:
+        load_rules(both)
+    assert [(p.code, p.location.line, p.location.path) for p in exc.value.problems] == [
+        ("PR212", 3, ("over_achievement",))]
+    too_much = rule_file(tmp_path, "extends: standard\nover_achievement:\n  steps: [{min: 0.3, deduct: 1.5}, {min: 0, deduct: 0}]\n",
+                         "much.yml")
+    with pytest.raises(DataError) as exc:
+        load_rules(too_much)
+    assert [p.location.path for p in exc.value.problems] == [("over_achievement", "steps", 0, "deduct")]
