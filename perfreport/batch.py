@@ -30,7 +30,7 @@ NAME_FIELDS = {
     "stem": "数据文件名（不含扩展名）",
     "format": "报告格式名称",
 }
-UNIT_SUFFIXES = (".yaml", ".yml")
+UNIT_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
 
 @dataclass
@@ -60,11 +60,22 @@ class UnitResult:
         return self.status == "failed"
 
 
-def find_units(inputs) -> tuple[list[Path], list[UnitResult]]:
+def find_units(inputs, exclude=()) -> tuple[list[Path], list[UnitResult]]:
     """The unit files named by ``inputs`` (files, folders searched recursively, globs), sorted, each once.
 
-    An input that names nothing is returned as a failed result, located at the input.
+    A folder or a glob yields .yaml, .yml and .xlsx files, but not Excel's lock files (``~$unit.xlsx``,
+    present while a workbook is open), batch summary workbooks (:func:`summary.is_summary`) nor the
+    files in ``exclude`` (the summary this run writes). An input that names nothing is returned as a
+    failed result, located at the input.
     """
+    from .summary import is_summary
+
+    skipped = {Path(p).resolve() for p in exclude}
+
+    def unit_file(path: Path) -> bool:
+        return (path.suffix.lower() in UNIT_SUFFIXES and path.is_file() and path.resolve() not in skipped
+                and not path.name.startswith("~$") and not (path.suffix.lower() == ".xlsx" and is_summary(path)))
+
     found: dict[Path, Path] = {}
     missing: list[UnitResult] = []
     for item in map(str, inputs):
@@ -75,13 +86,13 @@ def find_units(inputs) -> tuple[list[Path], list[UnitResult]]:
             matches = []
             for candidate in map(Path, candidates):
                 if candidate.is_dir():
-                    matches += sorted(p for p in candidate.rglob("*") if p.suffix in UNIT_SUFFIXES and p.is_file()
+                    matches += sorted(p for p in candidate.rglob("*") if unit_file(p)
                                       and not any(part.startswith(".") for part in p.relative_to(candidate).parts))
-                elif candidate.is_file():
+                elif unit_file(candidate) or candidate.is_file() and candidate.suffix.lower() not in UNIT_SUFFIXES:
                     matches.append(candidate)
         if not matches:
             missing.append(UnitResult(Path(item), "failed", problems=[Problem(
-                "PR701", _("没有找到数据文件（.yaml 或 .yml）"), Location(item))]))
+                "PR701", _("没有找到数据文件（.yaml、.yml 或 .xlsx）"), Location(item))]))
         for path in matches:
             found.setdefault(path.resolve(), path)
     return sorted(found.values()), missing

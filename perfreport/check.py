@@ -16,7 +16,7 @@ from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 
-from .compute import Figures
+from .compute import Figures, is_number, indicator_nature
 from .errors import Problem
 from .i18n import N_, _
 from .source import Source, leaves
@@ -170,10 +170,26 @@ class _Checker:
             if achieved is False and not indicator.get("deviation_reason"):
                 self.add("PR507", _("指标“{name}”未达到指标值（{target} → {actual}），应填写偏差原因").format(
                     name=indicator["name"], target=indicator["target"], actual=indicator["actual"]), path + (i,))
+            over = self.over_target(indicator, scored[i].nature if scored is not None else None)
+            if over is not None and not indicator.get("deviation_reason"):
+                self.add("PR519", _("指标“{name}”实际完成值 {actual} 为指标值 {target} 的 {ratio}，达到 {threshold}，应说明原因（deviation_reason）").format(
+                    name=indicator["name"], actual=indicator["actual"], target=indicator["target"], ratio=_pct(over),
+                    threshold=_pct(1 + self.figures.rules.reason_above)), path + (i, "actual"))
             weight = scored[i].weight if scored is not None else indicator.get("weight")
             if indicator.get("score") is not None and weight is not None and Fraction(indicator["score"]) > weight:
                 self.add("PR509", _("指标“{name}”的得分 {score} 超过其分值 {weight}").format(
                     name=indicator["name"], score=indicator["score"], weight=float(weight)), path + (i, "score"))
+
+    def over_target(self, indicator: dict, nature: str | None) -> Fraction | None:
+        """实际 / 目标 of a ≥ indicator whose actual reaches (1 + ``reason_above``) × its target, else ``None``."""
+        above = self.figures.rules.reason_above
+        target, actual = indicator.get("target"), indicator.get("actual")
+        if not above or not (is_number(target) and is_number(actual)) or target <= 0:
+            return None
+        if (nature or indicator_nature(indicator)) != "≥":
+            return None
+        ratio = Fraction(actual) / Fraction(target)
+        return ratio if ratio >= 1 + above else None
 
     # sections the standard outline expects
     EXPECTED = (

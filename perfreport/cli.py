@@ -339,7 +339,7 @@ def batch(inputs, outdir, format_name, template_dirs, jobs, pdf, summary, force,
 
         find_soffice()
     started = time.monotonic()
-    files, missing = batching.find_units(inputs)
+    files, missing = batching.find_units(inputs, exclude=[summary] if summary else ())
     if not files:
         raise _data_error(missing)
     progress = _Progress(len(files) + len(missing), started)

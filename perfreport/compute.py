@@ -165,12 +165,17 @@ class Figures:
 _ONE = Fraction(1)
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
+    """Whether a target or actual value is a number (not text, not a yes/no)."""
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
-def _nature(indicator: dict) -> str:
-    return indicator.get("nature") or ("≥" if _is_number(indicator.get("target")) else "定性")
+def indicator_nature(indicator: dict) -> str:
+    """指标性质 as given, else ≥ for a numeric target and 定性 otherwise."""
+    return indicator.get("nature") or ("≥" if is_number(indicator.get("target")) else "定性")
+
+
+_is_number, _nature = is_number, indicator_nature
 
 
 def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> tuple[Fraction | None, ...]:
@@ -229,7 +234,7 @@ def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fracti
     if nature == "≥":
         earned = Fraction(1) if t <= 0 else min(a / t, Fraction(1))
         if rules.over_above and t > 0 and a / t - 1 >= rules.over_above:
-            earned -= rules.over_deduct
+            earned -= rules.over_deduction(a / t - 1)
         return max(earned, Fraction(0)), a >= t
     if nature == "≤":
         if a <= t:
@@ -276,16 +281,16 @@ def _execution_rate(spent, budget, initial_budget, rules: Rules) -> Fraction | N
 def _cap(score: Fraction, rate: Fraction | None, rules: Rules) -> Fraction:
     if rate is None:
         return score
-    for below, cap in rules.cap_by_execution:
-        if rate < below:
-            return min(score, cap)
+    for cap in rules.cap_by_execution:
+        if cap.applies(rate):
+            return min(score, cap.cap)
     return score
 
 
 def score_project(index: int, project: dict, rules: Rules, notes: list) -> ProjectFigures:
     path = ("projects", index - 1)
     rate = _execution_rate(project["spent"], project["budget"], project.get("initial_budget"), rules)
-    execution_score = None if rate is None else min(rules.execution_weight * rate, rules.execution_weight)
+    execution_score = rules.execution_score(rate)
     indicators = score_indicators(project.get("indicators") or [], rules, path + ("indicators",), notes)
     computed = None
     applicable = [i for i in indicators if i.applicable]

@@ -50,6 +50,8 @@ TYPE_NAMES = {"decimal": "数字", "integer": "整数", "string": "文字", "dat
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9０-９]+(\.[0-9０-９]+)?")
 _HEADER_ID = re.compile(r"[(（]\s*([^()（）]+?)\s*[)）]\s*$")
 _FIXED_DECIMALS = re.compile(r"[#,0]*0\.(0+)")
+_PERCENT = re.compile(r"[#,0]*0(?:\.(0*))?%")
+_FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colour]/[condition]
 _BOOLEANS = {"是": True, "否": False, "true": True, "false": False}
 _HEADER_SEARCH = 20  # header rows are looked for in the first rows only
 
@@ -593,6 +595,8 @@ def convert(raw, rules: dict, number_format: str = "General"):
     (Decimal('0.3'), Decimal('3000.00'))
     >>> convert("90", {"type": ["decimal", "string"]}), convert(15, {"type": "string"})
     ('90', '15')
+    >>> convert(0.96, {"type": "decimal"}, "0%"), convert(0.9345, {"type": "decimal"}, "0.00%")
+    (Decimal('96'), Decimal('93.45'))
     """
     types = set(kinds(rules))
     numeric = bool(types & {"decimal", "integer"})
@@ -617,8 +621,14 @@ def convert(raw, rules: dict, number_format: str = "General"):
         return raw.isoformat() if "date" not in types and "string" in types else raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         number = _decimal(raw) if isinstance(raw, float) else raw
+        shown = _FORMAT_LITERAL.sub("", (number_format or "").split(";")[0])
         match = _FIXED_DECIMALS.fullmatch(number_format or "")
-        if "decimal" in types and match:
+        if "%" in shown:  # a percent cell: Excel stores 96% as 0.96, the data means 96
+            number = Decimal(number).scaleb(2)
+            match = _PERCENT.fullmatch(shown)
+            if number == number.to_integral_value():
+                number = number.quantize(Decimal(1))  # 0.5 → 50, not 5E+1
+        if "decimal" in types and match and match.group(1):
             places = Decimal(1).scaleb(-len(match.group(1)))
             if Decimal(number).as_tuple().exponent > places.as_tuple().exponent:
                 number = Decimal(number).quantize(places)

@@ -11,6 +11,9 @@ from pathlib import Path
 from .write import write_atomic
 
 AMOUNT, RATE = "0.00", "0.00%"
+# The workbook's keywords (document properties, kept when Excel or WPS saves it again): a batch over a
+# folder holding the summary knows it is not a unit file.
+MARK = "perfreport-batch-summary"
 
 # (heading, key, number format, column width)
 UNIT_COLUMNS = [
@@ -60,6 +63,7 @@ def write_summary(path: str | Path, results) -> Path:
     from openpyxl.styles import Font
 
     workbook = Workbook()
+    workbook.properties.keywords = MARK
     units = workbook.active
     units.title = "单位"
     projects = workbook.create_sheet("项目")
@@ -70,3 +74,14 @@ def write_summary(path: str | Path, results) -> Path:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     return write_atomic(path, workbook.save)
+
+
+def is_summary(path: str | Path) -> bool:
+    """Whether the workbook at ``path`` is a batch summary (by its keywords), without loading it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return MARK.encode() in archive.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False

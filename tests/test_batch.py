@@ -190,3 +190,40 @@ def test_a_units_warnings_of_one_code_are_shown_twenty_then_counted(tmp_path):
     assert result.exit_code == 0, result.stdout + result.stderr
     assert sum(line.endswith("[PR504 警告]") for line in result.stderr.splitlines()) == 20
     assert "（另有 9 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.stderr.splitlines()
+
+
+def test_a_folder_of_workbooks_and_yaml(tmp_path):
+    """Workbooks in a folder are unit files too; Excel's lock files and the batch's own summary are not."""
+    import docx
+
+    from perfreport.excelwrite import write_workbook
+    from perfreport.source import load_file
+
+    folder = tmp_path / "county"
+    folder.mkdir()
+    shutil.copy(EXAMPLES[0], folder / EXAMPLES[0].name)
+    write_workbook(load_file(EXAMPLES[1]).data, folder / "树人镇.xlsx")
+    (folder / "~$树人镇.xlsx").write_bytes(b"\x0bowner\x00")  # Excel's lock file while the workbook is open
+    summary = folder / "汇总.xlsx"
+    for run_number in (1, 2):
+        result = invoke(folder, "-o", tmp_path / "out", "--summary", summary, "--jobs", 1)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert "PR60" not in result.stderr
+    assert "生成 0，跳过 2（已是最新），失败 0" in result.stdout  # the summary written by run 1 is no unit
+    assert sorted(p.name for p in find_units([folder])[0]) == [EXAMPLES[0].name, "树人镇.xlsx"]
+    assert sorted(p.name for p in find_units([folder / "*.xlsx"])[0]) == ["树人镇.xlsx"]
+    from_workbook = docx.Document(str(tmp_path / "out" / "树人镇-2023年度绩效自评报告.docx"))
+    assert "丰都县树人镇人民政府" in "\n".join(p.text for p in from_workbook.paragraphs)
+    rows = [r for r in openpyxl.load_workbook(summary)["单位"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(r[0] for r in rows) == ["丰都县树人镇人民政府", "涞源县涞源镇人民政府"]
+
+
+def test_the_summary_named_is_never_a_unit(tmp_path):
+    folder = tmp_path / "county"
+    folder.mkdir()
+    shutil.copy(EXAMPLES[0], folder / EXAMPLES[0].name)
+    openpyxl.Workbook().save(folder / "old-summary.xlsx")  # e.g. written before summaries were marked
+    files, _ = find_units([folder], exclude=[folder / "old-summary.xlsx"])
+    assert [p.name for p in files] == [EXAMPLES[0].name]
+    result = invoke(folder, "-o", tmp_path / "out", "--summary", folder / "old-summary.xlsx", "--jobs", 1)
+    assert result.exit_code == 0, result.stdout + result.stderr

@@ -349,3 +349,58 @@ def test_libreoffice_opens_the_workbooks_and_what_it_saves_reads_back(calc, tmp_
     done = convert_with(calc, tmp_path, "xlsx", example)
     assert done.returncode == 0, done.stderr
     assert exact(read_workbook(tmp_path / "out" / "example.xlsx").data) == exact(load_file(EXAMPLES[0]).data)
+
+
+# ------------------------------------------------------------------ percent cells
+
+PERCENT_UNIT = """\
+unit: {name: 测试镇人民政府, short_name: 测试镇}
+year: 2023
+notice: {title: 测试县财政局关于开展2023年预算绩效自评工作的通知}
+funds: {budget: 100, spent: 100}
+projects:
+  - name: 道路维护
+    budget: 40
+    spent: 40
+    indicators:
+      - {level1: 产出指标, level2: 质量指标, name: 验收合格率, target: 100, unit: "%", actual: 100}
+      - {level1: 满意度指标, level2: 满意度指标, name: 群众满意度, target: 90, unit: "%", actual: 100}
+"""
+
+
+def test_percent_cells_mean_percent_numbers(tmp_path):
+    """A clerk types 96% and 90%: Excel stores 0.96 and 0.9 in percent-formatted cells; the data means 96 and 90."""
+    path = write_workbook(load_text(PERCENT_UNIT).data, tmp_path / "unit.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book["项目绩效指标"]
+    head = next(r for r in range(1, 6) if any("(actual)" in str(c.value or "") for c in ws[r]))
+    col = {key: next(c.column for c in ws[head] if f"({key})" in str(c.value or "")) for key in ("name", "target", "actual")}
+    row = {ws.cell(r, col["name"]).value: r for r in range(head + 1, ws.max_row + 1)}
+    for name, key, value, number_format in [("验收合格率", "target", 1, "0%"), ("验收合格率", "actual", 0.96, "0%"),
+                                            ("群众满意度", "actual", 0.9, "0.00%")]:
+        cell = ws.cell(row[name], col[key], value)
+        cell.number_format = number_format
+    book.save(path)
+    indicators = read_workbook(path).data["projects"][0]["indicators"]
+    assert [(i["target"], i["actual"]) for i in indicators] == [(Decimal("100"), Decimal("96")),
+                                                                (90, Decimal("90.00"))]
+    assert str(indicators[0]["actual"]) == "96"
+    # by hand: 产出 50 and 满意度 10 of the standard rules share the indicators' 90 points → 75 and 15;
+    # 验收合格率 75 × 96 / 100 = 72, 群众满意度 met = 15, 执行率 40/40 × 10 = 10; total 97 (优)
+    document = docx.Document(str(perfreport.render(path, tmp_path / "unit.docx")))
+    rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows]
+    assert ["产出指标", "质量指标", "验收合格率", "100%", "96%", "75", "72", "—"] in rows
+    assert ["满意度指标", "满意度指标", "群众满意度", "90%", "90.00%", "15", "15", "—"] in rows  # as the cell shows it
+    assert next(r for r in rows if r[0] == "总分")[-3:-1] == ["100", "97"]
+    assert next(r for r in rows if r[0] == "自评等级")[-1] == "优"
+
+
+def test_percent_number_formats():
+    decimal = {"type": "decimal"}
+    assert convert(0.96, decimal, "0%") == Decimal("96") and str(convert(0.96, decimal, "0%")) == "96"
+    assert str(convert(0.9345, decimal, "0.00%")) == "93.45"  # from the float's shortest text, not 0.9345 * 100
+    assert str(convert(0.5, decimal, "0%")) == "50" and str(convert(1, decimal, "0%")) == "100"
+    assert str(convert(0.9, decimal, "0.00%")) == "90.00"  # padded to the places shown, as for 0.00
+    assert str(convert(0.96, decimal, "0.00%;[Red]-0.00%")) == "96.00"
+    assert str(convert(0.96, decimal, '0"%"')) == "0.96"  # a literal % sign in quotes is not a percent format
+    assert str(convert(0.96, decimal)) == "0.96"
