@@ -114,7 +114,7 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
     settings = number_settings(fmt.profile, unit.get("settings"))
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
-    figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
+    figures = compute(unit, rule_set, settings.get("percent_decimals", 2), settings.get("money_decimals", 2))
     return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source))
 
 

@@ -71,8 +71,12 @@ class _Checker:
         self.found: list[Problem] = []
         self.levels = figures.rules.levels
 
+    # findings that would make the printed report contradict itself: errors unless the rule set lowers them
+    ERRORS = frozenset({"PR515", "PR516"})
+
     def add(self, code: str, message: str, path: tuple) -> None:
-        self.found.append(Problem(code, message, self.source.locate(path), self.levels.get(code, "warning")))
+        level = self.levels.get(code, "error" if code in self.ERRORS else "warning")
+        self.found.append(Problem(code, message, self.source.locate(path), level))
 
     def run(self) -> list[Problem]:
         for note in self.figures.notes:
@@ -115,6 +119,7 @@ class _Checker:
                 computed = f.project_budget_total if key == "project_budget_total" else f.project_spent_total
                 self.add("PR502", _("填报的{label}为 {stated}，各项目相加为 {computed}").format(
                     label=label, stated=value, computed=computed), ("stated", key))
+        self.assessed_total(stated, projects)
         count = stated.get("project_count")
         count = self.unit.get("project_count") if count is None else count
         if count is not None and projects and count != len(projects):
@@ -124,6 +129,21 @@ class _Checker:
             if not overlaps(around(stated["unit_score"]), (Fraction(f.unit_score.score),) * 2):
                 self.add("PR502", _("填报的部门整体得分为 {stated}，按各项分值和扣分应为 {computed}").format(
                     stated=stated["unit_score"], computed=f.unit_score.score), ("stated", "unit_score"))
+
+    def assessed_total(self, stated: dict, projects: list) -> None:
+        """自评项目总金额: the stated one against the list (PR515), and its share of 财政支出 over 100% (PR516)."""
+        f, expenditure = self.figures, self.unit["funds"].get("total_expenditure")
+        value = stated.get("assessed_budget_total")
+        if value is not None and projects:
+            possible = summed(p["budget"] for p in projects if p.get("assessed", True) is not False)
+            if not overlaps(around(value), possible):
+                self.add("PR515", _("填报的自评项目总金额为 {stated}，项目清单中自评项目的预算数相加为 {computed}；"
+                                    "请核对项目清单或填报数，二者一致后才能出报告").format(
+                    stated=value, computed=f.assessed_budget_total), ("stated", "assessed_budget_total"))
+        if f.assessed_share is not None and f.assessed_share > 1:
+            self.add("PR516", _("自评项目金额 {amount} 超过财政支出总额 {expenditure}（占比 {share}），项目清单或财政支出总额有误").format(
+                amount=f.assessed_budget_total, expenditure=expenditure, share=_pct(f.assessed_share)),
+                ("funds", "total_expenditure"))
 
     # projects: duplicates, scores, grades, reasons, weights
     def projects(self) -> None:

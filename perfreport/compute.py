@@ -42,6 +42,15 @@ def total(values) -> Decimal:
     return sum((Decimal(v) for v in values), Decimal(0))
 
 
+def round_amount(value, decimals: int) -> Decimal:
+    """An amount as printed with ``decimals`` places (half up); one with no more places is returned as is."""
+    value = Decimal(value)
+    if -value.as_tuple().exponent <= decimals:
+        return value
+    r = rounded(value, decimals)
+    return (Decimal(r.numerator) / Decimal(r.denominator)).quantize(Decimal(1).scaleb(-decimals))
+
+
 @dataclass(frozen=True)
 class Note:
     """Something the computation noticed that a checker should report: a code, words, a data path."""
@@ -86,7 +95,7 @@ class ProjectFigures:
     indicators: tuple[IndicatorScore, ...]
     computed_score: Fraction | None   # from the indicators, when the project has them
     stated_score: Decimal | None      # as the unit file states it
-    score: Fraction | None            # computed when possible, else stated
+    score: Fraction | None            # computed when possible, else stated; rounded as printed (score_decimals)
     full: Fraction                    # full marks: 执行率 分值 + the indicators' 分值, or the rule set's total
     grade: str | None
     stated_grade: str | None
@@ -206,7 +215,10 @@ def _layout_weights(own: tuple, keys: tuple, applicable: tuple, rules: Rules) ->
     all_weight = sum(weights, Fraction(0))
     applicable_weight = sum((w for w, counts in zip(weights, applicable) if counts), Fraction(0))
     factor = all_weight / applicable_weight if applicable_weight else Fraction(0)
-    return tuple(w * factor for w in weights)
+    weights = tuple(w * factor for w in weights)
+    if rules.totals == "printed":  # 16.67 + 16.67 + 16.66: the printed 分值 add up to the printed total
+        weights = tuple(rounded_keeping_total(list(weights), rules.score_decimals))
+    return weights
 
 
 def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fraction | None, bool | None]:
@@ -262,6 +274,8 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
                                       path + (i, "actual")))
             elif weight is not None:
                 score = weight if earned is _ONE else min(weight * earned, weight)
+                if rules.totals == "printed":
+                    score = rounded(score, rules.score_decimals)
         out.append(IndicatorScore(
             i + 1, indicator["level1"], indicator["level2"], indicator["name"], nature, indicator.get("unit"),
             indicator.get("target"), indicator.get("actual"), weight if applicable else None, score, achieved,
@@ -286,6 +300,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
     path = ("projects", index - 1)
     rate = _execution_rate(project["spent"], project["budget"], project.get("initial_budget"), rules)
     execution_score = None if rate is None else min(rules.execution_weight * rate, rules.execution_weight)
+    if execution_score is not None and rules.totals == "printed":
+        execution_score = rounded(execution_score, rules.score_decimals)
     indicators = score_indicators(project.get("indicators") or [], rules, path + ("indicators",), notes)
     computed = None
     applicable = [i for i in indicators if i.applicable]
@@ -293,6 +309,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         computed = _cap(execution_score + sum((i.score for i in applicable), Fraction(0)), rate, rules)
     stated = project.get("score")
     score = computed if computed is not None else (None if stated is None else Fraction(stated))
+    if score is not None:  # the score as printed, so that the grade follows the printed score
+        score = rounded(score, rules.score_decimals)
     if rate is None and project["budget"] == 0:
         notes.append(Note("PR523", _("项目“{name}”预算数为 0，执行率不适用").format(name=project["name"]), path + ("budget",)))
     return ProjectFigures(
@@ -317,17 +335,40 @@ def largest_remainder(counts: list[int], decimals: int) -> list[Fraction]:
     n = sum(counts)
     if not n:
         return [Fraction(0) for _c in counts]
-    unit = 10 ** (decimals + 2)  # units of the last shown digit in 100%
-    exact = [Fraction(c * unit, n) for c in counts]
+    return rounded_keeping_total([Fraction(c, n) for c in counts], decimals + 2)
+
+
+def rounded_keeping_total(values: list[Fraction], decimals: int) -> list[Fraction]:
+    """Non-negative ``values`` rounded to ``decimals`` places so that the rounded values add up to their
+    total rounded half up: round all down, then give the spare units to the largest remainders (ties: first).
+
+    >>> [float(w) for w in rounded_keeping_total([Fraction(50, 3)] * 3, 2)]
+    [16.67, 16.67, 16.66]
+    """
+    unit = 10 ** decimals
+    exact = [Fraction(v) * unit for v in values]
     floors = [e.numerator // e.denominator for e in exact]
-    spare = unit - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    spare = int(rounded(sum(exact, Fraction(0)), 0)) - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(exact[i] - floors[i]), i))
     for i in order[:spare]:
         floors[i] += 1
     return [Fraction(f, unit) for f in floors]
 
 
-def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int) -> tuple[Group, ...]:
+def rounded(value, decimals: int) -> Fraction:
+    """``value`` rounded half up (四舍五入) to ``decimals`` places, exactly: what a report prints.
+
+    >>> rounded(Fraction(899965, 10000), 2), rounded(Fraction(-1, 8), 2)
+    (Fraction(90, 1), Fraction(-13, 100))
+    """
+    unit = 10 ** decimals
+    numerator, denominator = Fraction(value).as_integer_ratio()
+    quotient, remainder = divmod(abs(numerator) * unit, denominator)
+    quotient += 2 * remainder >= denominator
+    return Fraction(-quotient if numerator < 0 else quotient, unit)
+
+
+def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int, add=total) -> tuple[Group, ...]:
     members = {label: [p for p in projects if key(p) == label] for label in labels}
     counts = [len(members[label]) for label in labels]
     n = sum(counts)
@@ -335,8 +376,8 @@ def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str,
         fractions = largest_remainder(counts, decimals)
     else:
         fractions = [ratio(c, n) for c in counts]
-    return tuple(Group(label, count, fraction if n else None, total(p.budget for p in members[label]),
-                       total(p.spent for p in members[label]))
+    return tuple(Group(label, count, fraction if n else None, add(p.budget for p in members[label]),
+                       add(p.spent for p in members[label]))
                  for label, count, fraction in zip(labels, counts, fractions))
 
 
@@ -353,24 +394,29 @@ def unit_score(items: list[dict], rules: Rules) -> UnitScore | None:
     full = total(s.weight for s in scored)
     score = total(s.score for s in scored)
     return UnitScore(full, score, tuple(scored), tuple(s for s in scored if s.deduction),
-                     rules.grade(Fraction(score) * 100 / Fraction(full)) if full else None)
+                     rules.grade(rounded(Fraction(score) * 100 / Fraction(full), rules.score_decimals)) if full else None)
 
 
 # --- the unit --------------------------------------------------------------------------------------
 
-def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -> Figures:
-    """All figures of a validated (and completed) unit under ``rules`` (default: standard)."""
+def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, money_decimals: int = 2) -> Figures:
+    """All figures of a validated (and completed) unit under ``rules`` (default: standard).
+
+    With ``totals: printed`` (the default), the totals of project amounts are sums of the amounts as
+    printed (rounded to ``money_decimals``), so that a 合计 row adds up.
+    """
     rules = rules or load_rules()
+    add = total if rules.totals == "exact" else (lambda values: total(round_amount(v, money_decimals) for v in values))
     notes: list[Note] = []
     funds = unit["funds"]
     projects = tuple(score_project(i, p, rules, notes) for i, p in enumerate(unit.get("projects") or (), start=1))
     count = len(projects) if projects else unit.get("project_count")
     assessed = [p for p in projects if p.assessed]
-    assessed_budget = total(p.budget for p in assessed)
+    assessed_budget = add(p.budget for p in assessed)
     graded = [p for p in projects if p.grade is not None]
     staff = unit.get("staff") or {}
     spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds["budget"]
-    project_budget, project_spent = total(p.budget for p in projects), total(p.spent for p in projects)
+    project_budget, project_spent = add(p.budget for p in projects), add(p.spent for p in projects)
     return Figures(
         rules=rules,
         budget=Decimal(funds["budget"]),
@@ -394,8 +440,8 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
         project_budget_total=project_budget,
         project_spent_total=project_spent,
         project_execution_rate=ratio(project_spent, project_budget),
-        buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals),
-        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals),
+        buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals, add),
+        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals, add),
         graded_count=len(graded),
         unit_score=unit_score(unit.get("unit_scoring") or [], rules),
         notes=tuple(notes),
@@ -403,4 +449,4 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
-           "unit_score", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]
+           "unit_score", "rounded", "rounded_keeping_total", "round_amount", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]

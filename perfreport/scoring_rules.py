@@ -43,6 +43,8 @@ class Rules:
     grade_shares: str           # "plain" or "largest_remainder"
     carryover_denominator: str  # "budget" or "spent"
     levels: dict                # check code -> "error" or "warning" (default warning)
+    totals: str = "printed"     # "printed": scores and amounts rounded as printed, then summed; or "exact"
+    score_decimals: int = 2     # decimals of a printed score (and of the grade's score)
     # indicator layout -> weights, filled by compute (weights depend only on the layout and the rules)
     layouts: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -143,4 +145,12 @@ def _convert(d: dict) -> Rules:
         grade_shares=_choice(d.get("grade_shares", "plain"), ("plain", "largest_remainder"), "grade_shares"),
         carryover_denominator=_choice(d.get("carryover_denominator", "budget"), ("budget", "spent"), "carryover_denominator"),
         levels={str(code): _choice(level, ("error", "warning"), str(code)) for code, level in (d.get("checks") or {}).items()},
+        totals=_choice(d.get("totals", "printed"), ("printed", "exact"), "totals"),
+        score_decimals=_decimals(d.get("score_decimals", 2)),
     )
+
+
+def _decimals(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise ValueError(_("score_decimals 应为 0 到 6 的整数，实际为“{value}”").format(value=value))
+    return value
