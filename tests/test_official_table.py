@@ -1,0 +1,85 @@
+"""The official 项目支出绩效自评表 (财预〔2020〕10号 attachment, as provinces use it), rendered and read back:
+comparison signs, funding rows, year lines, qualitative tiers, reverse indicators, missing categories,
+and the target-based 部门整体支出绩效自评表 (issue 13)."""
+import docx
+import pytest
+
+import perfreport
+from test_tables import grid, plain
+
+HEAD = """\
+unit: {name: 测试镇人民政府, short_name: 测试镇}
+year: 2023
+notice: {title: 测试县财政局关于开展2023年预算绩效自评工作的通知}
+funds: {budget: 200, spent: 190}
+goals:
+  indicators:
+    - {level1: 产出指标, level2: 数量指标, name: 巡查次数, target: 50, unit: 次}
+    - {level1: 产出指标, level2: 成本指标, name: 单次成本, nature: "≤", target: 90, unit: 万元}
+    - {level1: 效益指标, level2: 社会效益指标, name: 群众反映, target: 良好}
+"""
+
+SIGNS = HEAD + """\
+projects:
+  - name: 巡查项目
+    budget: 100
+    spent: 100
+    deviation_reason: 执行偏差的说明
+    indicators:
+      - {level1: 产出指标, level2: 数量指标, name: 巡查次数, target: 50, unit: 个, actual: 52, weight: 30}
+      - {level1: 产出指标, level2: 成本指标, name: 成本, nature: "≤", target: 90, unit: 万元, actual: 88, weight: 20}
+      - {level1: 产出指标, level2: 数量指标, name: 站点数, nature: "=", target: 8, unit: 个, actual: 8, weight: 10}
+      - {level1: 效益指标, level2: 社会效益指标, name: 群众反映, target: 良好, actual: 良好, weight: 20}
+      - {level1: 满意度指标, level2: 满意度指标, name: 满意度, target: 90, unit: "%", actual: 95, weight: 10}
+  - name: 第二项目
+    budget: 100
+    spent: 90
+    deviation_reason: 部分资金未支付
+    indicators:
+      - {level1: 产出指标, level2: 数量指标, name: 完成量, target: 10, unit: 个, actual: 10, weight: 90}
+"""
+
+
+def render(tmp_path, text, name="unit", **options):
+    source = tmp_path / f"{name}.yaml"
+    source.write_text(text, encoding="utf-8")
+    report = perfreport.load(source, **options)
+    output = perfreport.render(report, tmp_path / f"{name}.docx")
+    return report, docx.Document(str(output))
+
+
+def project_tables(document):
+    return [[plain(r) for r in grid(t)] for t in document.tables if plain(grid(t)[0])[0] == "项目名称"]
+
+
+def indicator_rows(rows):
+    start = next(i for i, r in enumerate(rows) if r[0] == "一级指标") + 1
+    return [r for r in rows[start:] if r[0] not in ("总分", "自评等级")]
+
+
+def cell(rows, name, column):
+    """The cell ``column`` counted from the end of the indicator row named ``name``."""
+    return next(r for r in indicator_rows(rows) if name in r)[column]
+
+
+def test_annual_target_keeps_its_comparison_sign_in_tables_and_text(tmp_path):
+    _report, document = render(tmp_path, SIGNS)
+    rows = project_tables(document)[0]
+    targets = {r[-6]: r[-5] for r in indicator_rows(rows)}
+    assert targets == {"巡查次数": "≥50个", "成本": "≤90万元", "站点数": "=8个", "群众反映": "良好", "满意度": "≥90%"}
+    actuals = [r[-4] for r in indicator_rows(rows)]
+    assert actuals == ["52个", "88万元", "8个", "良好", "95%"]   # 实际完成值: no sign
+    text = [p.text for p in document.paragraphs]
+    assert "指标值：≥50次" in text and "指标值：≤90万元" in text and "指标值：良好" in text
+
+
+def test_year_line_under_each_table_title_and_no_deviation_text_in_the_total_row(tmp_path):
+    _report, document = render(tmp_path, SIGNS)
+    text = [p.text for p in document.paragraphs if p.text]
+    title = text.index("测试镇2023年度项目支出绩效自评表")
+    assert text[title + 1] == "（2023年度）"
+    assert text[title + 2:title + 4] == ["项目支出绩效自评表", "（2023年度）"]   # the second project's page
+    assert text.count("（2023年度）") == 2
+    for rows in project_tables(document):
+        total = next(r for r in rows if r[0] == "总分")
+        assert total[-1] == "" and "部分资金未支付" not in total and "执行偏差的说明" not in total
