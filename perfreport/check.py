@@ -170,6 +170,7 @@ class _Checker:
             if rate is not None and rate < rules.reason_below and not project.get("deviation_reason"):
                 self.add("PR508", _("项目“{name}”执行率 {rate} 低于 {threshold}，应填写偏差原因（deviation_reason）").format(
                     name=project["name"], rate=_pct(rate), threshold=_pct(rules.reason_below)), path)
+            self.sources(project, figures, path)
             indicators = project.get("indicators") or []
             self.indicators(indicators, path + ("indicators",), figures)
             weights = [ind.get("weight") for ind in indicators]
@@ -179,6 +180,14 @@ class _Checker:
                     self.add("PR510", _("项目“{name}”的分值合计为 {full}（执行率 {execution} + 指标 {indicators}），应为 {total}").format(
                         name=project["name"], full=float(full), execution=float(rules.execution_weight),
                         indicators=float(full - rules.execution_weight), total=float(rules.total)), path + ("indicators",))
+
+    def sources(self, project: dict, figures, path: tuple) -> None:
+        """The 其中 rows (本年财政拨款 / 上年结转资金 / 其他资金) add up to the project's amounts (PR517)."""
+        for key, label in (("budget", _("全年预算数")), ("spent", _("全年执行数"))):
+            given = [getattr(s, key) for s in figures.sources if getattr(s, key) is not None]
+            if given and not overlaps(around(project[key]), summed(given)):
+                self.add("PR517", _("项目“{name}”各资金来源的{label}相加为 {computed}，与项目的{label} {stated} 不符").format(
+                    name=project["name"], label=label, computed=sum(given), stated=project[key]), path + ("sources",))
 
     def indicators(self, indicators: list[dict], path: tuple, project) -> None:
         scored = project.indicators if project is not None else None

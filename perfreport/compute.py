@@ -79,6 +79,31 @@ class IndicatorScore:
 
 
 @dataclass(frozen=True)
+class FundingSource:
+    """One 其中 row under 年度资金总额: ``key`` appropriation (本年财政拨款), carryover (上年结转资金) or other (其他资金)."""
+
+    key: str
+    initial_budget: Decimal | None
+    budget: Decimal | None
+    spent: Decimal | None
+    execution_rate: Fraction | None
+
+
+SOURCE_KEYS = ("appropriation", "carryover", "other")
+
+
+def funding_sources(sources: dict | None) -> tuple[FundingSource, ...]:
+    """The funding sources a project gives, in the order of the official form; absent ones are left out."""
+    out = []
+    for key in SOURCE_KEYS:
+        amounts = (sources or {}).get(key) or {}
+        if any(amounts.get(k) is not None for k in ("initial_budget", "budget", "spent")):
+            out.append(FundingSource(key, amounts.get("initial_budget"), amounts.get("budget"), amounts.get("spent"),
+                                     ratio(amounts.get("spent"), amounts.get("budget"))))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class ProjectFigures:
     """One project's figures; ``index`` counts from 1 in the order of the unit file."""
 
@@ -100,6 +125,7 @@ class ProjectFigures:
     grade: str | None
     stated_grade: str | None
     deviation_reason: str | None
+    sources: tuple[FundingSource, ...] = ()   # the 其中 rows: 本年财政拨款, 上年结转资金, 其他资金
 
 
 @dataclass(frozen=True)
@@ -320,7 +346,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
         computed_score=computed, stated_score=stated, score=score, grade=rules.grade(score),
         full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
-        stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"))
+        stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"),
+        sources=funding_sources(project.get("sources")))
 
 
 # --- groups ---------------------------------------------------------------------------------------
@@ -449,4 +476,4 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, m
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
-           "unit_score", "rounded", "rounded_keeping_total", "round_amount", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]
+           "unit_score", "funding_sources", "FundingSource", "rounded", "rounded_keeping_total", "round_amount", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]

@@ -83,3 +83,58 @@ def test_year_line_under_each_table_title_and_no_deviation_text_in_the_total_row
     for rows in project_tables(document):
         total = next(r for r in rows if r[0] == "总分")
         assert total[-1] == "" and "部分资金未支付" not in total and "执行偏差的说明" not in total
+
+
+SOURCES = HEAD + """\
+projects:
+  - name: 来源项目
+    budget: 100
+    initial_budget: 90
+    spent: 95
+    deviation_reason: 无
+    sources:
+      appropriation: {initial_budget: 70, budget: 80, spent: 76}
+      other: {initial_budget: 20, budget: 20, spent: 19}
+    indicators:
+      - {level1: 产出指标, level2: 数量指标, name: 完成量, target: 10, unit: 个, actual: 10, weight: 90}
+  - name: 无来源项目
+    budget: 10
+    spent: 10
+    indicators:
+      - {level1: 产出指标, level2: 数量指标, name: 完成量, target: 10, unit: 个, actual: 10, weight: 90}
+"""
+
+
+def test_funding_rows_under_the_annual_total_appear_when_given(tmp_path):
+    report, document = render(tmp_path, SOURCES)
+    assert not [p for p in report.warnings if p.code == "PR517"]
+    first, second = project_tables(document)
+    assert first[3] == ["", "年度资金总额", "90.00", "100.00", "95.00", "10", "95.00%", "9.5"]
+    assert first[4] == ["", "其中：本年财政拨款", "70.00", "80.00", "76.00", "—", "95.00%", "—"]
+    assert first[5] == ["", "其他资金", "20.00", "20.00", "19.00", "—", "95.00%", "—"]
+    assert first[6][0] == "年度总体目标"
+    table = next(t for t in document.tables if plain(grid(t)[0])[:2] == ["项目名称", "来源项目"])
+    assert grid(table)[2][0] == ("项目资金（万元）", 1, "restart") and [r[0][2] for r in grid(table)[3:6]] == ["continue"] * 3
+    assert second[3][1] == "年度资金总额" and second[4][0] == "年度总体目标"   # no sources: no rows
+
+
+def test_funding_sources_that_do_not_add_up_are_reported(tmp_path):
+    report, _document = render(tmp_path, SOURCES.replace("other: {initial_budget: 20, budget: 20, spent: 19}",
+                                                         "other: {initial_budget: 20, budget: 10, spent: 19}"))
+    found = [(p.code, p.location.path) for p in report.warnings if p.code == "PR517"]
+    assert found == [("PR517", ("projects", 0, "sources"))]
+    assert "各资金来源的全年预算数相加为 90" in str(next(p for p in report.warnings if p.code == "PR517"))
+
+
+def test_funding_sources_and_the_stated_total_round_trip_through_a_workbook(tmp_path):
+    from perfreport.excel import read_workbook
+    from perfreport.excelwrite import write_workbook
+    from perfreport.source import load_text
+
+    original = load_text(SOURCES + "stated: {assessed_budget_total: 110}\n").data
+    read = read_workbook(write_workbook(original, tmp_path / "unit.xlsx"))
+    assert read.data["projects"][0]["sources"] == original["projects"][0]["sources"]
+    assert read.data["stated"] == original["stated"] and read.warnings == []
+    _report, from_yaml = render(tmp_path, SOURCES, name="from_yaml")
+    from_book = docx.Document(str(perfreport.render(tmp_path / "unit.xlsx", tmp_path / "from_book.docx")))
+    assert project_tables(from_book) == project_tables(from_yaml)
