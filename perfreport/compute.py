@@ -272,12 +272,39 @@ def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fracti
     if nature == "≤":
         if a <= t:
             return Fraction(1), True
-        return (t / a if t > 0 else Fraction(0)), False
+        if t <= 0:
+            return Fraction(0), False
+        if rules.reverse == "deviation":  # (1 − (实际 − 目标) / 目标): 0 at twice the target
+            return max(1 - (a - t) / t, Fraction(0)), False
+        return t / a, False               # 目标 / 实际
     # "="
     if a == t:
         return Fraction(1), True
     high, low = max(a, t), min(a, t)
     return (max(low, Fraction(0)) / high if high > 0 else Fraction(0)), False
+
+
+def _tier_earned(indicator: dict, weight, tier, rules: Rules, path: tuple, notes: list) -> tuple[Fraction, bool]:
+    """An official tier (达成年度指标 …): the stated 得分's fraction of the 分值 when it lies within the tier's
+    range (kept, not overridden); outside it, the nearest end of the range and a note PR524; no stated 得分:
+    the tier's default."""
+    achieved = str(indicator["actual"]) == next(iter(rules.qualitative_ranges))
+    stated = indicator.get("score")
+    if stated is None or not weight:
+        return tier.default, achieved
+    earned = Fraction(stated) / weight
+    if not tier.min <= earned <= tier.max:
+        kept = min(max(earned, tier.min), tier.max)
+        notes.append(Note("PR524", _("指标“{name}”评为“{tier}”，该档得分应在 {low}–{high} 分之间，填报的 {stated} 分不在此范围，按 {kept} 分计").format(
+            name=indicator["name"], tier=indicator["actual"], low=_points(weight * tier.min), high=_points(weight * tier.max),
+            stated=stated, kept=_points(weight * kept)), path + ("score",)))
+        earned = kept
+    return earned, achieved
+
+
+def _points(value: Fraction) -> str:
+    """A number of points for a message: 16, 12.8."""
+    return f"{float(rounded(value, 2)):g}"
 
 
 def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), notes: list | None = None) -> tuple[IndicatorScore, ...]:
@@ -290,7 +317,12 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
         applicable = indicator.get("applicable", True) is not False
         score = achieved = None
         if applicable:
-            earned, achieved = _fraction_earned(indicator, nature, rules)
+            tier = rules.qualitative_ranges.get(str(indicator.get("actual")))
+            if tier is not None:
+                nature = "定性"
+                earned, achieved = _tier_earned(indicator, weight, tier, rules, path + (i,), notes)
+            else:
+                earned, achieved = _fraction_earned(indicator, nature, rules)
             if earned is None:
                 if indicator.get("actual") is None:
                     notes.append(Note("PR521", _("指标“{name}”缺少实际完成值，无法计分").format(name=indicator["name"]), path + (i, "actual")))

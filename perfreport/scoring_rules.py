@@ -26,6 +26,15 @@ class Band:
 
 
 @dataclass(frozen=True)
+class TierRange:
+    """An official qualitative tier: the fraction of the 分值 it may earn, and the one used without a stated 得分."""
+
+    min: Fraction
+    max: Fraction
+    default: Fraction
+
+
+@dataclass(frozen=True)
 class Rules:
     name: str
     description: str
@@ -35,6 +44,7 @@ class Rules:
     reason_below: Fraction
     categories: dict            # level1 (or "*") -> Fraction weight
     qualitative: dict           # tier -> Fraction
+    qualitative_ranges: dict    # official tier wording -> TierRange (the first is "achieved")
     cap_by_execution: tuple     # ((below, cap), …) ascending by below
     over_above: Fraction
     over_deduct: Fraction
@@ -43,6 +53,7 @@ class Rules:
     grade_shares: str           # "plain" or "largest_remainder"
     carryover_denominator: str  # "budget" or "spent"
     levels: dict                # check code -> "error" or "warning" (default warning)
+    reverse: str = "ratio"      # ≤ indicators over target: "ratio" 目标/实际, or "deviation" 1 − (实际−目标)/目标
     totals: str = "printed"     # "printed": scores and amounts rounded as printed, then summed; or "exact"
     score_decimals: int = 2     # decimals of a printed score (and of the grade's score)
     # indicator layout -> weights, filled by compute (weights depend only on the layout and the rules)
@@ -137,6 +148,7 @@ def _convert(d: dict) -> Rules:
         reason_below=_f(execution.get("reason_below", 0)),
         categories={str(k): _f(v) for k, v in d["categories"].items()},
         qualitative={str(k): _f(v) for k, v in d["qualitative"].items()},
+        qualitative_ranges={str(k): _tier_range(v) for k, v in (d.get("qualitative_ranges") or {}).items()},
         cap_by_execution=tuple(sorted((_f(c["below"]), _f(c["cap"])) for c in d.get("cap_by_execution") or ())),
         over_above=_f(over.get("above", 0)),
         over_deduct=_f(over.get("deduct", 0)),
@@ -145,9 +157,17 @@ def _convert(d: dict) -> Rules:
         grade_shares=_choice(d.get("grade_shares", "plain"), ("plain", "largest_remainder"), "grade_shares"),
         carryover_denominator=_choice(d.get("carryover_denominator", "budget"), ("budget", "spent"), "carryover_denominator"),
         levels={str(code): _choice(level, ("error", "warning"), str(code)) for code, level in (d.get("checks") or {}).items()},
+        reverse=_choice(d.get("reverse", "ratio"), ("ratio", "deviation"), "reverse"),
         totals=_choice(d.get("totals", "printed"), ("printed", "exact"), "totals"),
         score_decimals=_decimals(d.get("score_decimals", 2)),
     )
+
+
+def _tier_range(value) -> TierRange:
+    tier = TierRange(_f(value["min"]), _f(value["max"]), _f(value["default"]))
+    if not 0 <= tier.min <= tier.default <= tier.max <= 1:
+        raise ValueError(_("定性分档应满足 0 ≤ min ≤ default ≤ max ≤ 1"))
+    return tier
 
 
 def _decimals(value) -> int:

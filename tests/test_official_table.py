@@ -138,3 +138,59 @@ def test_funding_sources_and_the_stated_total_round_trip_through_a_workbook(tmp_
     _report, from_yaml = render(tmp_path, SOURCES, name="from_yaml")
     from_book = docx.Document(str(perfreport.render(tmp_path / "unit.xlsx", tmp_path / "from_book.docx")))
     assert project_tables(from_book) == project_tables(from_yaml)
+
+
+TIERS = HEAD + """\
+projects:
+  - name: 定性项目
+    budget: 100
+    spent: 100
+    indicators:
+      - {level1: 产出指标, level2: 质量指标, name: 工程质量, target: 验收合格, actual: 达成年度指标, weight: 30}
+      - {level1: 产出指标, level2: 时效指标, name: 完成时限, target: 年底前完成, actual: 部分达成年度指标并具有一定效果, weight: 20, score: 14, deviation_reason: 延期一月}
+      - {level1: 效益指标, level2: 社会效益指标, name: 群众出行, target: 明显改善, actual: 未达成年度指标且效果较差, weight: 20, score: 15, deviation_reason: 未完工}
+      - {level1: 满意度指标, level2: 满意度指标, name: 满意度, target: 90, unit: "%", actual: 部分达成年度指标并具有一定效果, weight: 20}
+"""
+
+
+def test_official_qualitative_tiers_keep_a_stated_score_within_the_range(tmp_path):
+    report, document = render(tmp_path, TIERS)
+    assert not [p for p in report.problems if p.code in ("PR521", "PR522")]
+    rows = project_tables(document)[0]
+    scores = [r[-2] for r in indicator_rows(rows)]
+    # full for 达成年度指标; 14 of 20 kept (60–80%); 15 of 20 outside 0–60%: 12 and a note; no score: the default 70%
+    assert scores == ["30", "14", "12", "14"]
+    assert next(r for r in rows if r[0] == "总分")[-2] == "80"          # 10 + 30 + 14 + 12 + 14
+    assert next(r for r in rows if r[0] == "自评等级")[-1] == "良"
+    found = [(p.code, p.location.path) for p in report.warnings if p.code == "PR524"]
+    assert found == [("PR524", ("projects", 0, "indicators", 2, "score"))]
+    assert "0–12 分之间" in str(next(p for p in report.warnings if p.code == "PR524"))
+    assert [p.location.path for p in report.warnings if p.code == "PR507"] == [("projects", 0, "indicators", 3)]
+
+
+REVERSE = HEAD + """\
+projects:
+  - name: 成本项目
+    budget: 100
+    spent: 100
+    indicators:
+      - {level1: 产出指标, level2: 成本指标, name: 单位成本, nature: "≤", target: 80, unit: 万元, actual: 100, weight: 40, deviation_reason: 材料涨价}
+      - {level1: 产出指标, level2: 成本指标, name: 维修费用, nature: "≤", target: 10, unit: 万元, actual: 25, weight: 10, deviation_reason: 超支}
+      - {level1: 效益指标, level2: 社会效益指标, name: 覆盖人数, target: 100, unit: 人, actual: 100, weight: 40}
+"""
+
+
+@pytest.mark.parametrize("reverse, scores, total", [
+    (None, ["32", "4", "40"], "86"),            # default ratio: 40 × 80/100, 10 × 10/25
+    ("deviation", ["30", "0", "40"], "80"),    # 40 × (1 − 20/80); 25 is over twice 10: 0
+])
+def test_reverse_indicator_formula_is_a_rule_set_option(tmp_path, reverse, scores, total):
+    text = REVERSE
+    if reverse:
+        (tmp_path / "rules.yml").write_text(f"name: r\nextends: standard\nreverse: {reverse}\n", encoding="utf-8")
+        text += f"rules: {tmp_path / 'rules.yml'}\n"
+    _report, document = render(tmp_path, text)
+    rows = project_tables(document)[0]
+    assert [r[-2] for r in indicator_rows(rows)] == scores
+    assert [r[-5] for r in indicator_rows(rows)][:2] == ["≤80万元", "≤10万元"]
+    assert next(r for r in rows if r[0] == "总分")[-2] == total
