@@ -174,12 +174,26 @@ class _Checker:
             indicators = project.get("indicators") or []
             self.indicators(indicators, path + ("indicators",), figures)
             weights = [ind.get("weight") for ind in indicators]
+            self.missing_categories(project, indicators, weights, path)
             if indicators and all(w is not None for w in weights):
                 full = rules.execution_weight + sum(Fraction(w) for w in weights)
                 if full != rules.total:
                     self.add("PR510", _("项目“{name}”的分值合计为 {full}（执行率 {execution} + 指标 {indicators}），应为 {total}").format(
                         name=project["name"], full=float(full), execution=float(rules.execution_weight),
                         indicators=float(full - rules.execution_weight), total=float(rules.total)), path + ("indicators",))
+
+    def missing_categories(self, project: dict, indicators: list, weights: list, path: tuple) -> None:
+        """Indicators scored by the rule set's 一级指标 weights, a 一级指标 missing: its points are not earned (PR518)."""
+        rules = self.figures.rules
+        if not indicators or any(w is not None for w in weights):
+            return
+        present = {ind["level1"] for ind in indicators}
+        missing = [name for name in rules.categories if name != "*" and name not in present]
+        if missing:
+            full = rules.execution_weight + sum((rules.categories[name] for name in rules.categories
+                                                 if name in present), Fraction(0))
+            self.add("PR518", _("项目“{name}”没有“{missing}”的指标：其分值不计入、也不由其他一级指标补足，满分为 {full} 分").format(
+                name=project["name"], missing="”“".join(missing), full=f"{float(full):g}"), path + ("indicators",))
 
     def sources(self, project: dict, figures, path: tuple) -> None:
         """The 其中 rows (本年财政拨款 / 上年结转资金 / 其他资金) add up to the project's amounts (PR517)."""

@@ -209,8 +209,8 @@ def _nature(indicator: dict) -> str:
 
 
 def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> tuple[Fraction | None, ...]:
-    """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight; rescaled over
-    the applicable ones so that they still add up to the same total."""
+    """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight (kept as given when
+    a project lacks a 一级指标); rescaled over the applicable ones so that they still add up to the same total."""
     own = tuple(None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators)
     keys = tuple(i["level1"] if i["level1"] in rules.categories else "*" for i in indicators)
     for i, (indicator, weight, key) in enumerate(zip(indicators, own, keys)):
@@ -234,10 +234,7 @@ def _layout_weights(own: tuple, keys: tuple, applicable: tuple, rules: Rules) ->
                     for key, weight in zip(keys, own))
     if any(w is None for w in weights):
         return weights
-    if weights and all(w is None for w in own):
-        # only category weights: the categories a project has share the indicators' full score
-        present = sum(weights, Fraction(0))
-        weights = tuple(w * (rules.total - rules.execution_weight) / present for w in weights)
+    # a 一级指标 the project lacks is not made up by the others: its points are simply not earned (PR518)
     all_weight = sum(weights, Fraction(0))
     applicable_weight = sum((w for w, counts in zip(weights, applicable) if counts), Fraction(0))
     factor = all_weight / applicable_weight if applicable_weight else Fraction(0)

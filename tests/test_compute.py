@@ -176,11 +176,11 @@ def test_not_applicable_indicators_are_dropped_and_the_rest_rescaled():
     assert [r.score for r in results] == [45, Fraction(45, 2), None]
 
 
-def test_category_weights_are_shared_and_rescaled_over_present_categories():
+def test_category_weights_are_shared_and_kept_when_a_category_is_missing():
     results = score_indicators([ind(1, 1, weight=None), ind(1, 1, weight=None), ind("高", "高", weight=None, level1="满意度指标")],
                                STANDARD)
-    # 产出 50 shared by two, 满意度 10: present categories scaled to the 90 points of indicators
-    assert [r.weight for r in results] == [Fraction(75, 2), Fraction(75, 2), 15]
+    # 产出 50 shared by two, 满意度 10; the missing 效益 30 is not made up by the others (issue 13)
+    assert [r.weight for r in results] == [25, 25, 10]
 
 
 def test_unscorable_indicators_are_noted_with_their_path():

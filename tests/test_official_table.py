@@ -194,3 +194,24 @@ def test_reverse_indicator_formula_is_a_rule_set_option(tmp_path, reverse, score
     assert [r[-2] for r in indicator_rows(rows)] == scores
     assert [r[-5] for r in indicator_rows(rows)][:2] == ["≤80万元", "≤10万元"]
     assert next(r for r in rows if r[0] == "总分")[-2] == total
+
+
+MISSING = HEAD + """\
+projects:
+  - name: 防汛项目
+    budget: 1
+    spent: 1
+    indicators:
+      - {level1: 产出指标, level2: 质量指标, name: 河道洪泛区保护率, nature: "≥", target: 90, unit: "%", actual: 90}
+      - {level1: 满意度指标, level2: 服务对象满意度指标, name: 社会公众满意度, target: 高, actual: 高}
+"""
+
+
+def test_missing_categories_keep_the_weights_as_given_and_check_says_so(tmp_path):
+    report, document = render(tmp_path, MISSING)
+    rows = project_tables(document)[0]
+    assert [(r[-3], r[-2]) for r in indicator_rows(rows)] == [("50", "50"), ("10", "10")]   # not 75 and 15
+    assert next(r for r in rows if r[0] == "总分")[-3:-1] == ["70", "70"]
+    found = [p for p in report.warnings if p.code == "PR518"]
+    assert [p.location.path for p in found] == [("projects", 0, "indicators")]
+    assert "没有“效益指标”的指标" in str(found[0]) and "满分为 70 分" in str(found[0])
