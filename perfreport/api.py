@@ -121,7 +121,8 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
 def render_markup(report: Report) -> str:
     """The report markup that the report's format produces."""
     context = dict(report.unit)
-    context.update(figures=report.figures, settings=report.settings, format=report.format.name)
+    context.update(figures=report.figures, settings=report.settings, format=report.format.name,
+                   unit_table=report.format.unit_table)
     return render_template(_environment(tuple(report.format.search_path)), formats.ENTRY_TEMPLATE, context)
 
 

@@ -163,6 +163,18 @@ class UnitScore:
 
 
 @dataclass(frozen=True)
+class UnitTargets:
+    """The target-based 部门整体支出绩效自评表: the funds line (执行率 score) and the unit's own indicators."""
+
+    execution_weight: Fraction
+    execution_score: Fraction | None
+    indicators: tuple[IndicatorScore, ...]
+    full: Fraction
+    score: Fraction | None       # 执行率得分 + the indicators' scores, rounded as printed; None if one cannot be scored
+    grade: str | None
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything a report states that can be derived from the data."""
 
@@ -193,6 +205,7 @@ class Figures:
     graded_count: int
     unit_score: UnitScore | None
     notes: tuple[Note, ...]
+    unit_targets: UnitTargets | None = None   # from goals.indicators, when any has an actual value
 
 
 # --- indicators and projects ---------------------------------------------------------------------
@@ -453,6 +466,29 @@ def unit_score(items: list[dict], rules: Rules) -> UnitScore | None:
                      rules.grade(rounded(Fraction(score) * 100 / Fraction(full), rules.score_decimals)) if full else None)
 
 
+def unit_targets(unit: dict, rules: Rules) -> UnitTargets | None:
+    """The unit's 年度绩效指标 (``goals.indicators``) scored like a project's, with the unit's execution rate.
+
+    Nothing when no indicator has an actual value (the indicators are then only the year's targets).
+    Problems with these indicators are not noted: the checker reports them for the goals themselves.
+    """
+    goals = (unit.get("goals") or {}).get("indicators") or []
+    if not any(i.get("actual") is not None for i in goals):
+        return None
+    funds = unit["funds"]
+    rate = _execution_rate(funds["spent"], funds["budget"], funds.get("initial_budget"), rules)
+    execution = None if rate is None else min(rules.execution_weight * rate, rules.execution_weight)
+    if execution is not None and rules.totals == "printed":
+        execution = rounded(execution, rules.score_decimals)
+    indicators = score_indicators(goals, rules, ("goals", "indicators"), [])
+    applicable = [i for i in indicators if i.applicable]
+    score = None
+    if execution is not None and all(i.score is not None for i in applicable):
+        score = rounded(execution + sum((i.score for i in applicable), Fraction(0)), rules.score_decimals)
+    full = rules.execution_weight + sum((i.weight for i in applicable if i.weight), Fraction(0))
+    return UnitTargets(rules.execution_weight, execution, indicators, full, score, rules.grade(score))
+
+
 # --- the unit --------------------------------------------------------------------------------------
 
 def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, money_decimals: int = 2) -> Figures:
@@ -500,9 +536,10 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, m
         grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals, add),
         graded_count=len(graded),
         unit_score=unit_score(unit.get("unit_scoring") or [], rules),
+        unit_targets=unit_targets(unit, rules),
         notes=tuple(notes),
     )
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
-           "unit_score", "funding_sources", "FundingSource", "rounded", "rounded_keeping_total", "round_amount", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]
+           "unit_score", "unit_targets", "UnitTargets", "funding_sources", "FundingSource", "rounded", "rounded_keeping_total", "round_amount", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]

@@ -215,3 +215,61 @@ def test_missing_categories_keep_the_weights_as_given_and_check_says_so(tmp_path
     found = [p for p in report.warnings if p.code == "PR518"]
     assert [p.location.path for p in found] == [("projects", 0, "indicators")]
     assert "没有“效益指标”的指标" in str(found[0]) and "满分为 70 分" in str(found[0])
+
+
+TARGETS = """\
+unit: {name: 测试镇人民政府, short_name: 测试镇}
+year: 2023
+notice: {title: 测试县财政局关于开展2023年预算绩效自评工作的通知}
+funds: {budget: 200, spent: 180}
+goals:
+  overall: 全年完成道路维护20公里。
+  indicators:
+    - {level1: 产出指标, level2: 数量指标, name: 维护里程, target: 20, unit: 公里, actual: 18, weight: 40, deviation_reason: 雨季停工}
+    - {level1: 产出指标, level2: 成本指标, name: 每公里成本, nature: "≤", target: 9, unit: 万元, actual: 9, weight: 20}
+    - {level1: 效益指标, level2: 社会效益指标, name: 通行条件, target: 明显改善, actual: 达成年度指标, weight: 20}
+    - {level1: 满意度指标, level2: 满意度指标, name: 群众满意度, target: 90, unit: "%", actual: 95, weight: 10}
+analysis:
+  overall: 完成道路维护18公里。
+  deviation: 雨季停工两周。
+unit_scoring:
+  - {level1: 预算执行, name: 预算执行率, weight: 100, deduction: 10, reason: 执行偏慢}
+"""
+
+
+def unit_tables(document):
+    return [[plain(r) for r in grid(t)] for t in document.tables if plain(grid(t)[0])[0] in ("部门（单位）名称", "一级指标")]
+
+
+def test_a_format_chooses_the_target_based_unit_table(tmp_path):
+    _report, document = render(tmp_path, TARGETS, name="targets", format="unit-targets")
+    [rows] = unit_tables(document)
+    assert rows[0] == ["部门（单位）名称", "测试镇人民政府"]
+    assert rows[1] == ["年度资金（万元）", "调整后预算", "执行数", "分值", "执行率", "得分"]
+    assert rows[2] == ["", "200.00", "180.00", "10", "90.00%", "9"]
+    assert rows[4] == ["", "全年完成道路维护20公里。", "完成道路维护18公里。"]
+    assert rows[5] == ["一级指标", "二级指标", "三级指标", "分值", "指标值", "实际完成值", "得分", "说明"]
+    assert rows[6] == ["产出指标", "数量指标", "维护里程", "40", "≥20公里", "18公里", "36", "雨季停工"]
+    assert rows[7][-6:] == ["每公里成本", "20", "≤9万元", "9万元", "20", "—"]
+    assert rows[8][-5:] == ["20", "明显改善", "达成年度指标", "20", "—"]
+    assert rows[10][:2] == ["总分", "100"] and rows[10][-2] == "95"          # 9 + 36 + 20 + 20 + 10
+    assert rows[11] == ["自评等级", "优"] and rows[12] == ["偏差原因分析及改进措施", "雨季停工两周。"]
+    text = [p.text for p in document.paragraphs]
+    assert "测试镇2023年度部门整体支出绩效自评表" in text
+
+
+def test_the_deduction_unit_table_stays_the_default(tmp_path):
+    _report, document = render(tmp_path, TARGETS, name="deduction")
+    [rows] = unit_tables(document)
+    assert rows[0] == ["一级指标", "二级指标", "三级指标", "分值", "扣分", "得分", "扣分原因"]
+
+
+def test_an_unknown_unit_table_in_format_yml_is_refused(tmp_path):
+    folder = tmp_path / "formats" / "bad"
+    folder.mkdir(parents=True)
+    (folder / "format.yml").write_text("extends: standard\nunit_table: 目标\n", encoding="utf-8")
+    source = tmp_path / "unit.yaml"
+    source.write_text(TARGETS, encoding="utf-8")
+    with pytest.raises(perfreport.DataError) as raised:
+        perfreport.load(source, format="bad", template_dirs=[tmp_path / "formats"])
+    assert raised.value.problems[0].code == "PR204" and "unit_table" in str(raised.value.problems[0])
