@@ -7,10 +7,13 @@ import pytest
 import perfreport
 from test_tables import grid, plain
 
-HEAD = """\
+BASE = """\
 unit: {name: 测试镇人民政府, short_name: 测试镇}
 year: 2023
 notice: {title: 测试县财政局关于开展2023年预算绩效自评工作的通知}
+"""
+
+HEAD = BASE + """\
 funds: {budget: 200, spent: 190}
 goals:
   indicators:
@@ -217,10 +220,7 @@ def test_missing_categories_keep_the_weights_as_given_and_check_says_so(tmp_path
     assert "没有“效益指标”的指标" in str(found[0]) and "满分为 70 分" in str(found[0])
 
 
-TARGETS = """\
-unit: {name: 测试镇人民政府, short_name: 测试镇}
-year: 2023
-notice: {title: 测试县财政局关于开展2023年预算绩效自评工作的通知}
+TARGETS = BASE + """\
 funds: {budget: 200, spent: 180}
 goals:
   overall: 全年完成道路维护20公里。

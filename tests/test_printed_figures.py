@@ -154,3 +154,13 @@ def _write(tmp_path, text):
     path = tmp_path / "other.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("rule", ["totals: rounded", "score_decimals: 9", "reverse: linear",
+                                  "qualitative_ranges: {达成年度指标: {min: 0.9, max: 1, default: 0.5}}"])
+def test_a_wrong_rounding_or_scoring_option_in_a_rule_set_is_refused(tmp_path, rule):
+    path = tmp_path / "bad.yml"
+    path.write_text(f"name: bad\nextends: standard\n{rule}\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        render(tmp_path, BORDER, rules=path)
+    assert raised.value.problems[0].code == "PR212"
