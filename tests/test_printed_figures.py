@@ -100,6 +100,22 @@ def test_the_grade_follows_the_printed_score_everywhere(tmp_path):
         assert (projects[0]["score"], projects[0]["grade"]) == (90.0, "优")
 
 
+def test_the_batch_summary_workbook_prints_the_same_score_and_grade(tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+    from perfreport.cli import cli
+
+    (tmp_path / "units").mkdir()
+    (tmp_path / "units" / "a.yaml").write_text(BORDER, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "units"), "-o", str(tmp_path / "out"),
+                                      "--summary", str(tmp_path / "summary.xlsx")])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["项目"]
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert (row[header.index("自评得分")], row[header.index("自评等级")]) == (90, "优")
+
+
 def test_every_printed_score_column_adds_up_to_its_printed_total(tmp_path):
     _report, document = render(tmp_path, THIRDS)
     tables = project_tables(document)
