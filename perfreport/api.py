@@ -118,7 +118,7 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
     settings = number_settings(fmt.profile, unit.get("settings"))
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
-    figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
+    figures = compute(unit, rule_set, settings.get("percent_decimals", 2), settings.get("money_decimals", 2))
     return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source),
                   rules, tuple(template_dirs))
 
@@ -126,7 +126,8 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
 def render_markup(report: Report) -> str:
     """The report markup that the report's format produces."""
     context = dict(report.unit)
-    context.update(figures=report.figures, settings=report.settings, format=report.format.name)
+    context.update(figures=report.figures, settings=report.settings, format=report.format.name,
+                   unit_table=report.format.unit_table)
     return render_template(_environment(tuple(report.format.search_path)), formats.ENTRY_TEMPLATE, context)
 
 

@@ -71,8 +71,12 @@ class _Checker:
         self.found: list[Problem] = []
         self.levels = figures.rules.levels
 
+    # findings that would make the printed report contradict itself: errors unless the rule set lowers them
+    ERRORS = frozenset({"PR515", "PR516"})
+
     def add(self, code: str, message: str, path: tuple) -> None:
-        self.found.append(Problem(code, message, self.source.locate(path), self.levels.get(code, "warning")))
+        level = self.levels.get(code, "error" if code in self.ERRORS else "warning")
+        self.found.append(Problem(code, message, self.source.locate(path), level))
 
     def run(self) -> list[Problem]:
         for note in self.figures.notes:
@@ -115,6 +119,7 @@ class _Checker:
                 computed = f.project_budget_total if key == "project_budget_total" else f.project_spent_total
                 self.add("PR502", _("填报的{label}为 {stated}，各项目相加为 {computed}").format(
                     label=label, stated=value, computed=computed), ("stated", key))
+        self.assessed_total(stated, projects)
         count = stated.get("project_count")
         count = self.unit.get("project_count") if count is None else count
         if count is not None and projects and count != len(projects):
@@ -124,6 +129,21 @@ class _Checker:
             if not overlaps(around(stated["unit_score"]), (Fraction(f.unit_score.score),) * 2):
                 self.add("PR502", _("填报的部门整体得分为 {stated}，按各项分值和扣分应为 {computed}").format(
                     stated=stated["unit_score"], computed=f.unit_score.score), ("stated", "unit_score"))
+
+    def assessed_total(self, stated: dict, projects: list) -> None:
+        """自评项目总金额: the stated one against the list (PR515), and its share of 财政支出 over 100% (PR516)."""
+        f, expenditure = self.figures, self.unit["funds"].get("total_expenditure")
+        value = stated.get("assessed_budget_total")
+        if value is not None and projects:
+            possible = summed(p["budget"] for p in projects if p.get("assessed", True) is not False)
+            if not overlaps(around(value), possible):
+                self.add("PR515", _("填报的自评项目总金额为 {stated}，项目清单中自评项目的预算数相加为 {computed}；"
+                                    "请核对项目清单或填报数，二者一致后才能出报告").format(
+                    stated=value, computed=f.assessed_budget_total), ("stated", "assessed_budget_total"))
+        if f.assessed_share is not None and f.assessed_share > 1:
+            self.add("PR516", _("自评项目金额 {amount} 超过财政支出总额 {expenditure}（占比 {share}），项目清单或财政支出总额有误").format(
+                amount=f.assessed_budget_total, expenditure=expenditure, share=_pct(f.assessed_share)),
+                ("funds", "total_expenditure"))
 
     # projects: duplicates, scores, grades, reasons, weights
     def projects(self) -> None:
@@ -150,15 +170,38 @@ class _Checker:
             if rate is not None and rate < rules.reason_below and not project.get("deviation_reason"):
                 self.add("PR508", _("项目“{name}”执行率 {rate} 低于 {threshold}，应填写偏差原因（deviation_reason）").format(
                     name=project["name"], rate=_pct(rate), threshold=_pct(rules.reason_below)), path)
+            self.sources(project, figures, path)
             indicators = project.get("indicators") or []
             self.indicators(indicators, path + ("indicators",), figures)
             weights = [ind.get("weight") for ind in indicators]
+            self.missing_categories(project, indicators, weights, path)
             if indicators and all(w is not None for w in weights):
                 full = rules.execution_weight + sum(Fraction(w) for w in weights)
                 if full != rules.total:
                     self.add("PR510", _("项目“{name}”的分值合计为 {full}（执行率 {execution} + 指标 {indicators}），应为 {total}").format(
                         name=project["name"], full=float(full), execution=float(rules.execution_weight),
                         indicators=float(full - rules.execution_weight), total=float(rules.total)), path + ("indicators",))
+
+    def missing_categories(self, project: dict, indicators: list, weights: list, path: tuple) -> None:
+        """Indicators scored by the rule set's 一级指标 weights, a 一级指标 missing: its points are not earned (PR518)."""
+        rules = self.figures.rules
+        if not indicators or any(w is not None for w in weights):
+            return
+        present = {ind["level1"] for ind in indicators}
+        missing = [name for name in rules.categories if name != "*" and name not in present]
+        if missing:
+            full = rules.execution_weight + sum((rules.categories[name] for name in rules.categories
+                                                 if name in present), Fraction(0))
+            self.add("PR518", _("项目“{name}”没有“{missing}”的指标：其分值不计入、也不由其他一级指标补足，满分为 {full} 分").format(
+                name=project["name"], missing="”“".join(missing), full=f"{float(full):g}"), path + ("indicators",))
+
+    def sources(self, project: dict, figures, path: tuple) -> None:
+        """The 其中 rows (本年财政拨款 / 上年结转资金 / 其他资金) add up to the project's amounts (PR517)."""
+        for key, label in (("budget", _("全年预算数")), ("spent", _("全年执行数"))):
+            given = [getattr(s, key) for s in figures.sources if getattr(s, key) is not None]
+            if given and not overlaps(around(project[key]), summed(given)):
+                self.add("PR517", _("项目“{name}”各资金来源的{label}相加为 {computed}，与项目的{label} {stated} 不符").format(
+                    name=project["name"], label=label, computed=sum(given), stated=project[key]), path + ("sources",))
 
     def indicators(self, indicators: list[dict], path: tuple, project) -> None:
         scored = project.indicators if project is not None else None

@@ -42,6 +42,15 @@ def total(values) -> Decimal:
     return sum((Decimal(v) for v in values), Decimal(0))
 
 
+def round_amount(value, decimals: int) -> Decimal:
+    """An amount as printed with ``decimals`` places (half up); one with no more places is returned as is."""
+    value = Decimal(value)
+    if -value.as_tuple().exponent <= decimals:
+        return value
+    r = rounded(value, decimals)
+    return (Decimal(r.numerator) / Decimal(r.denominator)).quantize(Decimal(1).scaleb(-decimals))
+
+
 @dataclass(frozen=True)
 class Note:
     """Something the computation noticed that a checker should report: a code, words, a data path."""
@@ -70,6 +79,31 @@ class IndicatorScore:
 
 
 @dataclass(frozen=True)
+class FundingSource:
+    """One 其中 row under 年度资金总额: ``key`` appropriation (本年财政拨款), carryover (上年结转资金) or other (其他资金)."""
+
+    key: str
+    initial_budget: Decimal | None
+    budget: Decimal | None
+    spent: Decimal | None
+    execution_rate: Fraction | None
+
+
+SOURCE_KEYS = ("appropriation", "carryover", "other")
+
+
+def funding_sources(sources: dict | None) -> tuple[FundingSource, ...]:
+    """The funding sources a project gives, in the order of the official form; absent ones are left out."""
+    out = []
+    for key in SOURCE_KEYS:
+        amounts = (sources or {}).get(key) or {}
+        if any(amounts.get(k) is not None for k in ("initial_budget", "budget", "spent")):
+            out.append(FundingSource(key, amounts.get("initial_budget"), amounts.get("budget"), amounts.get("spent"),
+                                     ratio(amounts.get("spent"), amounts.get("budget"))))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class ProjectFigures:
     """One project's figures; ``index`` counts from 1 in the order of the unit file."""
 
@@ -86,11 +120,12 @@ class ProjectFigures:
     indicators: tuple[IndicatorScore, ...]
     computed_score: Fraction | None   # from the indicators, when the project has them
     stated_score: Decimal | None      # as the unit file states it
-    score: Fraction | None            # computed when possible, else stated
+    score: Fraction | None            # computed when possible, else stated; rounded as printed (score_decimals)
     full: Fraction                    # full marks: 执行率 分值 + the indicators' 分值, or the rule set's total
     grade: str | None
     stated_grade: str | None
     deviation_reason: str | None
+    sources: tuple[FundingSource, ...] = ()   # the 其中 rows: 本年财政拨款, 上年结转资金, 其他资金
 
 
 @dataclass(frozen=True)
@@ -128,6 +163,18 @@ class UnitScore:
 
 
 @dataclass(frozen=True)
+class UnitTargets:
+    """The target-based 部门整体支出绩效自评表: the funds line (执行率 score) and the unit's own indicators."""
+
+    execution_weight: Fraction
+    execution_score: Fraction | None
+    indicators: tuple[IndicatorScore, ...]
+    full: Fraction
+    score: Fraction | None       # 执行率得分 + the indicators' scores, rounded as printed; None if one cannot be scored
+    grade: str | None
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything a report states that can be derived from the data."""
 
@@ -158,6 +205,7 @@ class Figures:
     graded_count: int
     unit_score: UnitScore | None
     notes: tuple[Note, ...]
+    unit_targets: UnitTargets | None = None   # from goals.indicators, when any has an actual value
 
 
 # --- indicators and projects ---------------------------------------------------------------------
@@ -179,8 +227,8 @@ _is_number, _nature = is_number, indicator_nature
 
 
 def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> tuple[Fraction | None, ...]:
-    """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight; rescaled over
-    the applicable ones so that they still add up to the same total."""
+    """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight (kept as given when
+    a project lacks a 一级指标); rescaled over the applicable ones so that they still add up to the same total."""
     own = tuple(None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators)
     keys = tuple(i["level1"] if i["level1"] in rules.categories else "*" for i in indicators)
     for i, (indicator, weight, key) in enumerate(zip(indicators, own, keys)):
@@ -204,14 +252,14 @@ def _layout_weights(own: tuple, keys: tuple, applicable: tuple, rules: Rules) ->
                     for key, weight in zip(keys, own))
     if any(w is None for w in weights):
         return weights
-    if weights and all(w is None for w in own):
-        # only category weights: the categories a project has share the indicators' full score
-        present = sum(weights, Fraction(0))
-        weights = tuple(w * (rules.total - rules.execution_weight) / present for w in weights)
+    # a 一级指标 the project lacks is not made up by the others: its points are simply not earned (PR518)
     all_weight = sum(weights, Fraction(0))
     applicable_weight = sum((w for w, counts in zip(weights, applicable) if counts), Fraction(0))
     factor = all_weight / applicable_weight if applicable_weight else Fraction(0)
-    return tuple(w * factor for w in weights)
+    weights = tuple(w * factor for w in weights)
+    if rules.totals == "printed":  # 16.67 + 16.67 + 16.66: the printed 分值 add up to the printed total
+        weights = tuple(rounded_keeping_total(list(weights), rules.score_decimals))
+    return weights
 
 
 def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fraction | None, bool | None]:
@@ -239,12 +287,39 @@ def _fraction_earned(indicator: dict, nature: str, rules: Rules) -> tuple[Fracti
     if nature == "≤":
         if a <= t:
             return Fraction(1), True
-        return (t / a if t > 0 else Fraction(0)), False
+        if t <= 0:
+            return Fraction(0), False
+        if rules.reverse == "deviation":  # (1 − (实际 − 目标) / 目标): 0 at twice the target
+            return max(1 - (a - t) / t, Fraction(0)), False
+        return t / a, False               # 目标 / 实际
     # "="
     if a == t:
         return Fraction(1), True
     high, low = max(a, t), min(a, t)
     return (max(low, Fraction(0)) / high if high > 0 else Fraction(0)), False
+
+
+def _tier_earned(indicator: dict, weight, tier, rules: Rules, path: tuple, notes: list) -> tuple[Fraction, bool]:
+    """An official tier (达成年度指标 …): the stated 得分's fraction of the 分值 when it lies within the tier's
+    range (kept, not overridden); outside it, the nearest end of the range and a note PR524; no stated 得分:
+    the tier's default."""
+    achieved = str(indicator["actual"]) == next(iter(rules.qualitative_ranges))
+    stated = indicator.get("score")
+    if stated is None or not weight:
+        return tier.default, achieved
+    earned = Fraction(stated) / weight
+    if not tier.min <= earned <= tier.max:
+        kept = min(max(earned, tier.min), tier.max)
+        notes.append(Note("PR524", _("指标“{name}”评为“{tier}”，该档得分应在 {low}–{high} 分之间，填报的 {stated} 分不在此范围，按 {kept} 分计").format(
+            name=indicator["name"], tier=indicator["actual"], low=_points(weight * tier.min), high=_points(weight * tier.max),
+            stated=stated, kept=_points(weight * kept)), path + ("score",)))
+        earned = kept
+    return earned, achieved
+
+
+def _points(value: Fraction) -> str:
+    """A number of points for a message: 16, 12.8."""
+    return f"{float(rounded(value, 2)):g}"
 
 
 def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), notes: list | None = None) -> tuple[IndicatorScore, ...]:
@@ -257,7 +332,12 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
         applicable = indicator.get("applicable", True) is not False
         score = achieved = None
         if applicable:
-            earned, achieved = _fraction_earned(indicator, nature, rules)
+            tier = rules.qualitative_ranges.get(str(indicator.get("actual")))
+            if tier is not None:
+                nature = "定性"
+                earned, achieved = _tier_earned(indicator, weight, tier, rules, path + (i,), notes)
+            else:
+                earned, achieved = _fraction_earned(indicator, nature, rules)
             if earned is None:
                 if indicator.get("actual") is None:
                     notes.append(Note("PR521", _("指标“{name}”缺少实际完成值，无法计分").format(name=indicator["name"]), path + (i, "actual")))
@@ -267,6 +347,8 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
                                       path + (i, "actual")))
             elif weight is not None:
                 score = weight if earned is _ONE else min(weight * earned, weight)
+                if rules.totals == "printed":
+                    score = rounded(score, rules.score_decimals)
         out.append(IndicatorScore(
             i + 1, indicator["level1"], indicator["level2"], indicator["name"], nature, indicator.get("unit"),
             indicator.get("target"), indicator.get("actual"), weight if applicable else None, score, achieved,
@@ -291,6 +373,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
     path = ("projects", index - 1)
     rate = _execution_rate(project["spent"], project["budget"], project.get("initial_budget"), rules)
     execution_score = rules.execution_score(rate)
+    if execution_score is not None and rules.totals == "printed":
+        execution_score = rounded(execution_score, rules.score_decimals)
     indicators = score_indicators(project.get("indicators") or [], rules, path + ("indicators",), notes)
     computed = None
     applicable = [i for i in indicators if i.applicable]
@@ -298,6 +382,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         computed = _cap(execution_score + sum((i.score for i in applicable), Fraction(0)), rate, rules)
     stated = project.get("score")
     score = computed if computed is not None else (None if stated is None else Fraction(stated))
+    if score is not None:  # the score as printed, so that the grade follows the printed score
+        score = rounded(score, rules.score_decimals)
     if rate is None and project["budget"] == 0:
         notes.append(Note("PR523", _("项目“{name}”预算数为 0，执行率不适用").format(name=project["name"]), path + ("budget",)))
     return ProjectFigures(
@@ -307,7 +393,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
         computed_score=computed, stated_score=stated, score=score, grade=rules.grade(score),
         full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
-        stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"))
+        stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"),
+        sources=funding_sources(project.get("sources")))
 
 
 # --- groups ---------------------------------------------------------------------------------------
@@ -322,17 +409,40 @@ def largest_remainder(counts: list[int], decimals: int) -> list[Fraction]:
     n = sum(counts)
     if not n:
         return [Fraction(0) for _c in counts]
-    unit = 10 ** (decimals + 2)  # units of the last shown digit in 100%
-    exact = [Fraction(c * unit, n) for c in counts]
+    return rounded_keeping_total([Fraction(c, n) for c in counts], decimals + 2)
+
+
+def rounded_keeping_total(values: list[Fraction], decimals: int) -> list[Fraction]:
+    """Non-negative ``values`` rounded to ``decimals`` places so that the rounded values add up to their
+    total rounded half up: round all down, then give the spare units to the largest remainders (ties: first).
+
+    >>> [float(w) for w in rounded_keeping_total([Fraction(50, 3)] * 3, 2)]
+    [16.67, 16.67, 16.66]
+    """
+    unit = 10 ** decimals
+    exact = [Fraction(v) * unit for v in values]
     floors = [e.numerator // e.denominator for e in exact]
-    spare = unit - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    spare = int(rounded(sum(exact, Fraction(0)), 0)) - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(exact[i] - floors[i]), i))
     for i in order[:spare]:
         floors[i] += 1
     return [Fraction(f, unit) for f in floors]
 
 
-def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int) -> tuple[Group, ...]:
+def rounded(value, decimals: int) -> Fraction:
+    """``value`` rounded half up (四舍五入) to ``decimals`` places, exactly: what a report prints.
+
+    >>> rounded(Fraction(899965, 10000), 2), rounded(Fraction(-1, 8), 2)
+    (Fraction(90, 1), Fraction(-13, 100))
+    """
+    unit = 10 ** decimals
+    numerator, denominator = Fraction(value).as_integer_ratio()
+    quotient, remainder = divmod(abs(numerator) * unit, denominator)
+    quotient += 2 * remainder >= denominator
+    return Fraction(-quotient if numerator < 0 else quotient, unit)
+
+
+def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int, add=total) -> tuple[Group, ...]:
     members = {label: [p for p in projects if key(p) == label] for label in labels}
     counts = [len(members[label]) for label in labels]
     n = sum(counts)
@@ -340,8 +450,8 @@ def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str,
         fractions = largest_remainder(counts, decimals)
     else:
         fractions = [ratio(c, n) for c in counts]
-    return tuple(Group(label, count, fraction if n else None, total(p.budget for p in members[label]),
-                       total(p.spent for p in members[label]))
+    return tuple(Group(label, count, fraction if n else None, add(p.budget for p in members[label]),
+                       add(p.spent for p in members[label]))
                  for label, count, fraction in zip(labels, counts, fractions))
 
 
@@ -358,24 +468,52 @@ def unit_score(items: list[dict], rules: Rules) -> UnitScore | None:
     full = total(s.weight for s in scored)
     score = total(s.score for s in scored)
     return UnitScore(full, score, tuple(scored), tuple(s for s in scored if s.deduction),
-                     rules.grade(Fraction(score) * 100 / Fraction(full)) if full else None)
+                     rules.grade(rounded(Fraction(score) * 100 / Fraction(full), rules.score_decimals)) if full else None)
+
+
+def unit_targets(unit: dict, rules: Rules) -> UnitTargets | None:
+    """The unit's 年度绩效指标 (``goals.indicators``) scored like a project's, with the unit's execution rate.
+
+    Nothing when no indicator has an actual value (the indicators are then only the year's targets).
+    Problems with these indicators are not noted: the checker reports them for the goals themselves.
+    """
+    goals = (unit.get("goals") or {}).get("indicators") or []
+    if not any(i.get("actual") is not None for i in goals):
+        return None
+    funds = unit["funds"]
+    rate = _execution_rate(funds["spent"], funds["budget"], funds.get("initial_budget"), rules)
+    execution = None if rate is None else min(rules.execution_weight * rate, rules.execution_weight)
+    if execution is not None and rules.totals == "printed":
+        execution = rounded(execution, rules.score_decimals)
+    indicators = score_indicators(goals, rules, ("goals", "indicators"), [])
+    applicable = [i for i in indicators if i.applicable]
+    score = None
+    if execution is not None and all(i.score is not None for i in applicable):
+        score = rounded(execution + sum((i.score for i in applicable), Fraction(0)), rules.score_decimals)
+    full = rules.execution_weight + sum((i.weight for i in applicable if i.weight), Fraction(0))
+    return UnitTargets(rules.execution_weight, execution, indicators, full, score, rules.grade(score))
 
 
 # --- the unit --------------------------------------------------------------------------------------
 
-def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -> Figures:
-    """All figures of a validated (and completed) unit under ``rules`` (default: standard)."""
+def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, money_decimals: int = 2) -> Figures:
+    """All figures of a validated (and completed) unit under ``rules`` (default: standard).
+
+    With ``totals: printed`` (the default), the totals of project amounts are sums of the amounts as
+    printed (rounded to ``money_decimals``), so that a 合计 row adds up.
+    """
     rules = rules or load_rules()
+    add = total if rules.totals == "exact" else (lambda values: total(round_amount(v, money_decimals) for v in values))
     notes: list[Note] = []
     funds = unit["funds"]
     projects = tuple(score_project(i, p, rules, notes) for i, p in enumerate(unit.get("projects") or (), start=1))
     count = len(projects) if projects else unit.get("project_count")
     assessed = [p for p in projects if p.assessed]
-    assessed_budget = total(p.budget for p in assessed)
+    assessed_budget = add(p.budget for p in assessed)
     graded = [p for p in projects if p.grade is not None]
     staff = unit.get("staff") or {}
     spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds["budget"]
-    project_budget, project_spent = total(p.budget for p in projects), total(p.spent for p in projects)
+    project_budget, project_spent = add(p.budget for p in projects), add(p.spent for p in projects)
     return Figures(
         rules=rules,
         budget=Decimal(funds["budget"]),
@@ -399,13 +537,14 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
         project_budget_total=project_budget,
         project_spent_total=project_spent,
         project_execution_rate=ratio(project_spent, project_budget),
-        buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals),
-        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals),
+        buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals, add),
+        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals, add),
         graded_count=len(graded),
         unit_score=unit_score(unit.get("unit_scoring") or [], rules),
+        unit_targets=unit_targets(unit, rules),
         notes=tuple(notes),
     )
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
-           "unit_score", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]
+           "unit_score", "unit_targets", "UnitTargets", "funding_sources", "FundingSource", "rounded", "rounded_keeping_total", "round_amount", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]

@@ -152,13 +152,20 @@ def score(context, value, decimals: int = 2) -> str:
     return _absent(context) if value is None else score_text(value, decimals)
 
 
+SIGNS = ("≥", "≤", "=")
+
+
 @pass_context
-def measure(context, value, unit: str | None = None) -> str:
-    """An indicator value as written in the data, with its unit: ``90`` + ``%`` → ``90%``; text as is."""
+def measure(context, value, unit: str | None = None, nature: str | None = None) -> str:
+    """An indicator value as written in the data, with its unit: ``90`` + ``%`` → ``90%``; text as is.
+
+    With ``nature`` ≥, ≤ or = (the 年度指标值 of the official 自评表), a number keeps its comparison sign:
+    ``50`` + ``个`` + ``≥`` → ``≥50个``; a text value or a qualitative indicator has none.
+    """
     if value is None or value == "":
         return _absent(context)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return f"{value}{unit or ''}"
+        return f"{nature if nature in SIGNS else ''}{value}{unit or ''}"
     return str(value)
 
 

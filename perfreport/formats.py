@@ -29,7 +29,8 @@ from .write import write_atomic
 
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
-KEYS = ("name", "description", "extends", "style", "reference", "rules")
+KEYS = ("name", "description", "extends", "style", "reference", "rules", "unit_table")
+UNIT_TABLES = ("deduction", "targets")   # the 部门整体支出绩效自评表: 分值/扣分/得分, or 年度目标 and indicators
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Format:
     styles: list[str] = field(default_factory=list)   # the profiles laid on one another, base first
     reference: Path | None = None                     # a reference .docx: the base document
     rules: str | None = None                          # the rule set named by the nearest format.yml
+    unit_table: str = "deduction"                     # which 部门整体支出绩效自评表 (UNIT_TABLES)
 
     @property
     def search_path(self) -> list[Path]:
@@ -97,6 +99,10 @@ def _read_meta(folder: Path) -> Source:
                 for key in source.data if key not in KEYS]
     problems += [Problem("PR204", _("format.yml 中 {key} 应为文字").format(key=key), source.locate((key,)))
                  for key in KEYS if source.data.get(key) is not None and not isinstance(source.data[key], str)]
+    table = source.data.get("unit_table")
+    if isinstance(table, str) and table not in UNIT_TABLES:
+        problems.append(Problem("PR204", _("format.yml 中 unit_table 应为 {allowed} 之一，实际为“{value}”").format(
+            allowed="、".join(UNIT_TABLES), value=table), source.locate(("unit_table",))))
     if problems:
         raise DataError(problems)
     return source
@@ -156,8 +162,9 @@ def resolve(name: str | None = None, template_dirs=()) -> Format:
     if rules is not None:  # a rule file in the format folder, or a rule set name
         folder, meta = rules
         rules = str(folder / meta.data["rules"]) if (folder / meta.data["rules"]).is_file() else meta.data["rules"]
+    table = _nearest(chain, metas, "unit_table")
     return Format(name, str(metas[0].data.get("description") or ""), chain, roots, profile, styles or ["gbt9704"],
-                  reference, rules)
+                  reference, rules, table[1].data["unit_table"] if table else "deduction")
 
 
 def _nearest(chain: list[Path], metas: list[Source], key: str):

@@ -48,6 +48,15 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class TierRange:
+    """An official qualitative tier: the fraction of the 分值 it may earn, and the one used without a stated 得分."""
+
+    min: Fraction
+    max: Fraction
+    default: Fraction
+
+
+@dataclass(frozen=True)
 class Rules:
     name: str
     description: str
@@ -57,6 +66,7 @@ class Rules:
     reason_below: Fraction
     categories: dict            # level1 (or "*") -> Fraction weight
     qualitative: dict           # tier -> Fraction
+    qualitative_ranges: dict    # official tier wording -> TierRange (the first is "achieved")
     cap_by_execution: tuple     # (Cap, …), the strictest bound first
     over_above: Fraction
     over_deduct: Fraction
@@ -68,6 +78,9 @@ class Rules:
     execution_steps: tuple[Band, ...] = ()  # 执行率得分 by steps of the rate; () = 分值 × 执行率
     reason_above: Fraction = Fraction(0)    # 偏差原因 required when actual ≥ (1 + this) × target (0 = off)
     over_steps: tuple[Band, ...] = ()      # deduction (fraction of 分值) by steps of the excess; () = over_deduct
+    reverse: str = "ratio"      # ≤ indicators over target: "ratio" 目标/实际, or "deviation" 1 − (实际−目标)/目标
+    totals: str = "printed"     # "printed": scores and amounts rounded as printed, then summed; or "exact"
+    score_decimals: int = 2     # decimals of a printed score (and of the grade's score)
     # indicator layout -> weights, filled by compute (weights depend only on the layout and the rules)
     layouts: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -419,4 +432,25 @@ def _convert(d: dict, read: _Reader) -> Rules:
         execution_steps=read(("execution", "steps"), _steps("score", weight), ()),
         reason_above=read(("over_achievement", "reason_above"), _rate, Fraction(0)),
         over_steps=over_steps,
+        qualitative_ranges=read(("qualitative_ranges",), _tier_ranges, {}),
+        reverse=read(("reverse",), lambda v: _choice(v, ("ratio", "deviation"), "reverse"), "ratio"),
+        totals=read(("totals",), lambda v: _choice(v, ("printed", "exact"), "totals"), "printed"),
+        score_decimals=read(("score_decimals",), _decimals, 2),
     )
+
+
+def _tier_ranges(mapping) -> dict:
+    return {str(k): _tier_range(v) for k, v in mapping.items()}
+
+
+def _tier_range(value) -> TierRange:
+    tier = TierRange(_f(value["min"]), _f(value["max"]), _f(value["default"]))
+    if not 0 <= tier.min <= tier.default <= tier.max <= 1:
+        raise ValueError(_("定性分档应满足 0 ≤ min ≤ default ≤ max ≤ 1"))
+    return tier
+
+
+def _decimals(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise ValueError(_("score_decimals 应为 0 到 6 的整数，实际为“{value}”").format(value=value))
+    return value

@@ -18,7 +18,7 @@ from .i18n import _
 from .templating import environment
 from .validate import unit_schema
 
-ADDED = {"figures", "settings", "format"}
+ADDED = {"figures", "settings", "format", "unit_table"}
 
 
 def _known_attributes(schema: dict, name: str) -> set[str] | None:

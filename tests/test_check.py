@@ -97,7 +97,7 @@ def test_each_check_triggers(write_unit, extra, code):
     "other: 我单位2023年度15个项目，2024年度继续，2009年起租用\n",
     PROJECTS.replace("spent: 5}", "spent: 4, deviation_reason: 未完工}"),
     "projects:\n  - {name: a, budget: 1, spent: 1, indicators: [{level1: 产出指标, level2: 数量指标, name: n, target: 10, actual: 8,"
-    " deviation_reason: 天气原因}]}\n",
+    " weight: 90, deviation_reason: 天气原因}]}\n",
     "projects:\n  - {name: a, budget: 1, spent: 1, score: 100, grade: 优, indicators: [{level1: 产出指标, level2: 数量指标, name: n,"
     " target: 10, actual: 10, weight: 90, score: 90}]}\n",
     "unit_scoring: [{level1: a, name: b, weight: 100, deduction: 13}]\nstated: {unit_score: 87}\n",

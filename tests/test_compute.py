@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfreport.compute import (change, compute, largest_remainder, ratio, score_indicators, total, unit_score)
+from perfreport.compute import (change, compute, largest_remainder, ratio, round_amount, score_indicators, total,
+                               unit_score)
 from perfreport.filters import percent_text
 from perfreport.scoring_rules import load_rules
 from perfreport.source import load_text
@@ -175,11 +176,11 @@ def test_not_applicable_indicators_are_dropped_and_the_rest_rescaled():
     assert [r.score for r in results] == [45, Fraction(45, 2), None]
 
 
-def test_category_weights_are_shared_and_rescaled_over_present_categories():
+def test_category_weights_are_shared_and_kept_when_a_category_is_missing():
     results = score_indicators([ind(1, 1, weight=None), ind(1, 1, weight=None), ind("高", "高", weight=None, level1="满意度指标")],
                                STANDARD)
-    # 产出 50 shared by two, 满意度 10: present categories scaled to the 90 points of indicators
-    assert [r.weight for r in results] == [Fraction(75, 2), Fraction(75, 2), 15]
+    # 产出 50 shared by two, 满意度 10; the missing 效益 30 is not made up by the others (issue 13)
+    assert [r.weight for r in results] == [25, 25, 10]
 
 
 def test_unscorable_indicators_are_noted_with_their_path():
@@ -249,8 +250,9 @@ def test_buckets_partition_the_projects_and_their_amounts(projects):
     f = compute(unit_with(projects))
     rated = [p for p in f.projects if p.execution_rate is not None]
     assert sum(g.count for g in f.buckets) == len(rated)
-    assert sum((g.budget for g in f.buckets), Decimal(0)) == total(p.budget for p in rated)
-    assert sum((g.spent for g in f.buckets), Decimal(0)) == total(p.spent for p in rated)
+    # amounts as printed (2 decimals) are summed: the bucket amounts add up to the printed project amounts
+    assert sum((g.budget for g in f.buckets), Decimal(0)) == total(round_amount(p.budget, 2) for p in rated)
+    assert sum((g.spent for g in f.buckets), Decimal(0)) == total(round_amount(p.spent, 2) for p in rated)
 
 
 @settings(max_examples=60, deadline=None)

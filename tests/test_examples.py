@@ -33,7 +33,7 @@ def test_shuren_figures(shuren):
     assert ("我镇拟将审核后的2023年度部门整体绩效自评结果和85个二级项目绩效自评结果在重庆市丰都县树人镇人民政府网站进行公开，"
             "接受上级主管部门的考核检查和社会各界的监督。") in text
     assert text.endswith("附件：1.树人镇整体监控绩效自评表\n2.树人镇2023年项目绩效自评表")
-    assert "指标值：90%" in text
+    assert "指标值：≥90%" in text
     assert re.search(r"None|\{\{|\{%", text) is None
 
 

@@ -363,8 +363,8 @@ projects:
     budget: 40
     spent: 40
     indicators:
-      - {level1: 产出指标, level2: 质量指标, name: 验收合格率, target: 100, unit: "%", actual: 100}
-      - {level1: 满意度指标, level2: 满意度指标, name: 群众满意度, target: 90, unit: "%", actual: 100}
+      - {level1: 产出指标, level2: 质量指标, name: 验收合格率, weight: 75, target: 100, unit: "%", actual: 100}
+      - {level1: 满意度指标, level2: 满意度指标, name: 群众满意度, weight: 15, target: 90, unit: "%", actual: 100}
 """
 
 
@@ -385,12 +385,12 @@ def test_percent_cells_mean_percent_numbers(tmp_path):
     assert [(i["target"], i["actual"]) for i in indicators] == [(Decimal("100"), Decimal("96")),
                                                                 (90, Decimal("90.00"))]
     assert str(indicators[0]["actual"]) == "96"
-    # by hand: 产出 50 and 满意度 10 of the standard rules share the indicators' 90 points → 75 and 15;
+    # by hand: the indicators' 分值 75 and 15 as written;
     # 验收合格率 75 × 96 / 100 = 72, 群众满意度 met = 15, 执行率 40/40 × 10 = 10; total 97 (优)
     document = docx.Document(str(perfreport.render(path, tmp_path / "unit.docx")))
     rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows]
-    assert ["产出指标", "质量指标", "验收合格率", "100%", "96%", "75", "72", "—"] in rows
-    assert ["满意度指标", "满意度指标", "群众满意度", "90%", "90.00%", "15", "15", "—"] in rows  # as the cell shows it
+    assert ["产出指标", "质量指标", "验收合格率", "≥100%", "96%", "75", "72", "—"] in rows
+    assert ["满意度指标", "满意度指标", "群众满意度", "≥90%", "90.00%", "15", "15", "—"] in rows  # as the cell shows it
     assert next(r for r in rows if r[0] == "总分")[-3:-1] == ["100", "97"]
     assert next(r for r in rows if r[0] == "自评等级")[-1] == "优"
 

@@ -118,26 +118,26 @@ def test_project_table_merged_cells_and_computed_values(doc):
     assert plain(rows[5]) == ["", "维护道路20公里", "维护道路18公里"]
     start = next(i for i, r in enumerate(rows) if r[0][0] == "一级指标") + 1
     assert rows[start:start + 5] == [
-        [("产出指标", 1, "restart"), ("数量指标", 1, "restart"), ("维护里程", 1, None), ("20公里", 1, None),
+        [("产出指标", 1, "restart"), ("数量指标", 1, "restart"), ("维护里程", 1, None), ("≥20公里", 1, None),
          ("18公里", 1, None), ("16.67", 1, None), ("15", 1, None), ("—", 1, None)],
-        [("", 1, "continue"), ("", 1, "continue"), ("维护次数", 1, None), ("4次", 1, None), ("4次", 1, None),
+        [("", 1, "continue"), ("", 1, "continue"), ("维护次数", 1, None), ("≥4次", 1, None), ("4次", 1, None),
          ("16.67", 1, None), ("16.67", 1, None), ("—", 1, None)],
-        [("", 1, "continue"), ("质量指标", 1, None), ("验收合格率", 1, None), ("100%", 1, None), ("100%", 1, None),
-         ("16.67", 1, None), ("16.67", 1, None), ("—", 1, None)],
+        [("", 1, "continue"), ("质量指标", 1, None), ("验收合格率", 1, None), ("≥100%", 1, None), ("100%", 1, None),
+         ("16.66", 1, None), ("16.66", 1, None), ("—", 1, None)],   # 50 = 16.67 + 16.67 + 16.66 as printed
         [("效益指标", 1, None), ("社会效益指标", 1, None), ("通行条件", 1, None), ("改善", 1, None), ("达成", 1, None),
          ("30", 1, None), ("30", 1, None), ("—", 1, None)],
-        [("满意度指标", 1, None), ("满意度指标", 1, None), ("群众满意度", 1, None), ("90%", 1, None), ("95%", 1, None),
+        [("满意度指标", 1, None), ("满意度指标", 1, None), ("群众满意度", 1, None), ("≥90%", 1, None), ("95%", 1, None),
          ("10", 1, None), ("10", 1, None), ("—", 1, None)],
     ]
-    # 9 + 15 + 2 × 50/3 + 30 + 10 = 97.33
-    assert rows[start + 5] == [("总分", 5, None), ("100", 1, None), ("97.33", 1, None), ("部分路段延期", 1, None)]
+    # 9 + 15 + 16.67 + 16.66 + 30 + 10 = 97.33: the printed scores add up
+    assert rows[start + 5] == [("总分", 5, None), ("100", 1, None), ("97.33", 1, None), ("", 1, None)]  # no deviation text
     assert rows[start + 6] == [("自评等级", 5, None), ("优", 3, None)]
 
 
 def test_project_without_indicators_shows_its_stated_score(doc):
     rows = grid(doc.tables[3])
     assert plain(rows[0]) == ["项目名称", "环境整治"]
-    assert plain(rows[-2]) == ["总分", "100", "92", "—"] and plain(rows[-1]) == ["自评等级", "优"]
+    assert plain(rows[-2]) == ["总分", "100", "92", ""] and plain(rows[-1]) == ["自评等级", "优"]
 
 
 def test_table_rows_repeat_header_and_do_not_split(doc):
