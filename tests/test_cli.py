@@ -1,3 +1,4 @@
+import pytest
 from click.testing import CliRunner
 
 from perfreport import __version__
@@ -64,3 +65,70 @@ def test_output_cut_short_by_a_pipe_is_not_an_internal_error(write_unit):
     command = f"{sys.executable} -m perfreport.cli check {unit} | head -c 1"
     result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr and "Broken" not in result.stderr
+
+
+# --- the command's own wording: Chinese by default, English with --lang en ------------------------------
+
+import re
+
+import click
+
+NO_LOCALE = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+NOT_WORDS = re.compile(r"\{[^{}]*\}|'[^']*'|\[[^\]]*\]|(?<![\w])-{1,2}[\w-]+|\S+\.\w+|\b[A-Z][A-Z_]+\b")
+COMMAND_WORDS = {"perfreport", "LibreOffice", "Excel", "YAML", *click.Group.list_commands(cli, None),
+                 "list", "show", "init", "text", "json", "department", "project", "standard", "format", "zh", "en"}
+
+
+def english_sentences(output: str) -> list[str]:
+    """Runs of English prose in ``output``: two or more English words, or one followed by a colon (``Usage:``).
+
+    Option names, metavars (UNIT), quoted values, {fields}, file names and command names are not prose.
+    """
+    found = []
+    for line in output.splitlines():
+        for segment in CJK.split(NOT_WORDS.sub(" ", line)):
+            words = [w for w in re.findall(r"[A-Za-z][A-Za-z']+:?", segment) if w.rstrip(":") not in COMMAND_WORDS]
+            if len(words) >= 2 or any(w.endswith(":") for w in words):
+                found.append(segment.strip())
+    return found
+
+
+def _every_help():
+    def walk(group, path):
+        for name, command in group.commands.items():
+            yield [*path, name, "--help"]
+            if isinstance(command, click.Group):
+                yield from walk(command, [*path, name])
+    return [["--help"], *walk(cli, [])]
+
+
+USAGE = [["render"], ["render", "--bogus"], ["check", "x.yaml", "--format", "nope"],
+         ["check", "x.yaml", "--output-format", "nope"], ["nosuch"], ["batch", "a", "-o", "out", "-j", "0"],
+         ["new", "x.txt"], ["formats", "show"], ["render", "a", "b"]]
+
+
+@pytest.mark.parametrize("args", USAGE + _every_help(), ids=" ".join)
+def test_the_command_speaks_chinese_throughout(args):
+    result = CliRunner().invoke(cli, args, env=NO_LOCALE)
+    assert result.exit_code in (0, 2) and result.output
+    assert english_sentences(result.output) == [], result.output
+    english = CliRunner().invoke(cli, ["--lang", "en", *args], env=NO_LOCALE)
+    assert english.exit_code == result.exit_code
+    assert english_sentences(english.output), "the detector must see click's English"
+    chinese_lines = [line for line in english.output.splitlines() if CJK.search(line)]
+    assert all("年度绩效自评报告" in line for line in chinese_lines), english.output  # only the default --name pattern
+
+
+def test_version_in_either_language():
+    assert CliRunner().invoke(cli, ["--version"], env=NO_LOCALE).output == f"perfreport，版本 {__version__}\n"
+    assert CliRunner().invoke(cli, ["--lang", "en", "-V"], env=NO_LOCALE).output == f"perfreport, version {__version__}\n"
+
+
+def test_usage_errors_in_chinese():
+    result = CliRunner().invoke(cli, ["render"], env=NO_LOCALE)
+    assert result.exit_code == 2 and "错误：缺少参数 'UNIT'" in result.output and "render --help」查看帮助" in result.output
+    result = CliRunner().invoke(cli, ["check", "x.yaml", "--format", "nope"], env=NO_LOCALE)
+    assert "'--format' 的值无效：'nope' 不是可选的值；可选：'text', 'json'" in result.output
+    english = CliRunner().invoke(cli, ["check", "x.yaml", "--format", "nope"], env={**NO_LOCALE, "LANG": "en_US.UTF-8"})
+    assert "Error: Invalid value for '--format': 'nope' is not one of 'text', 'json'." in english.output
