@@ -388,8 +388,10 @@ def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
         pdf = document.with_suffix(".pdf")
         if result.status == "written" or not pdf.exists() or pdf.stat().st_mtime < document.stat().st_mtime:
             folders.setdefault(document.parent, []).append(document)
+    converted = progress.pdf_counter(sum(map(len, folders.values())))
     for folder, documents in folders.items():
-        pdfs, problems = convert_many(documents, folder, jobs or os.cpu_count() or 1)
+        pdfs, problems = convert_many(documents, folder, jobs or os.cpu_count() or 1, progress=converted)
+        progress.finish()
         click.echo(_("已生成 {count} 个 PDF（{folder}）").format(count=len(pdfs), folder=folder))
         by_file = {str(r.output): r for r in results.values() if r.output}
         for problem in problems:
@@ -399,13 +401,17 @@ def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
             _report_problems(problem)
 
 
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 class _Progress:
     """Per-unit lines, or on a terminal a single updating line: done/total, failures, rate, time left."""
 
     def __init__(self, total: int, started: float):
         self.total, self.started = total, started
         self.results: dict = {}
-        self.tty = sys.stderr.isatty()
+        self.tty = _on_terminal()
 
     def show(self, result) -> None:
         import time
@@ -428,6 +434,28 @@ class _Progress:
             click.echo("\r" + _("{done}/{total} 个单位，失败 {failed}，{rate:.1f} 个/秒，剩余约 {left:.0f} 秒").format(
                 done=done, total=self.total, failed=failed, rate=rate, left=left),
                        err=True, nl=False)
+
+    def pdf_counter(self, total: int):
+        """A function to call with each document converted to PDF: shows PDFs done / total and the time left."""
+        import threading
+        import time
+
+        started, lock, done = time.monotonic(), threading.Lock(), []
+        if self.tty and total:
+            click.echo("\r" + _("PDF：0/{total} 个，正在启动 LibreOffice…").format(total=total), err=True, nl=False)
+
+        def converted(document: Path) -> None:
+            with lock:  # LibreOffice runs side by side report from their own threads
+                done.append(document)
+                if not self.tty:
+                    click.echo(f"[PDF {len(done)}/{total}] {document} → {document.with_suffix('.pdf')}")
+                    return
+                rate = len(done) / max(time.monotonic() - started, 1e-6)
+                self._clear()
+                click.echo("\r" + _("PDF：{done}/{total} 个，{rate:.1f} 个/秒，剩余约 {left:.0f} 秒").format(
+                    done=len(done), total=total, rate=rate, left=(total - len(done)) / rate), err=True, nl=False)
+
+        return converted
 
     def _clear(self) -> None:
         if self.tty:
