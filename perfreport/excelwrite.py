@@ -41,8 +41,11 @@ def workbook(data: dict, schema: dict | None = None):
     return book
 
 
-def _print_setup(ws, head: int, last_row: int) -> None:
-    """Print on A4, as wide as the page (landscape when wide), the header rows repeated on every page."""
+def print_setup(ws, head: int, last_row: int, blank_rows: int = _BLANK_ROWS) -> None:
+    """Print on A4, as wide as the page (landscape when wide), the header rows repeated on every page.
+
+    The print area runs from A1 to ``last_row``, with at least ``blank_rows`` rows below the header to fill in by hand.
+    """
     from openpyxl.utils import get_column_letter
 
     widths = [ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, ws.max_column + 1)
@@ -57,7 +60,7 @@ def _print_setup(ws, head: int, last_row: int) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     if head:
         ws.print_title_rows = f"1:{head}"
-    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{max(last_row, head + _BLANK_ROWS)}"
+    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{max(last_row, head + blank_rows)}"
     ws.oddHeader.center.text = "&A"  # the sheet's name
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
@@ -87,7 +90,7 @@ def _guide(ws, sheets: list) -> None:
     ws.column_dimensions["A"].width = 90
     for row in ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    _print_setup(ws, 0, ws.max_row)
+    print_setup(ws, 0, ws.max_row)
     ws.print_options.gridLines = False
 
 
@@ -180,7 +183,7 @@ def _write_fields(ws, sheet: Sheet, data: dict, sheets: list) -> None:
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _print_setup(ws, 1, r)
+    print_setup(ws, 1, r)
 
 
 def _items(data, template: tuple, numbers: tuple = ()):
@@ -254,4 +257,4 @@ def _write_table(ws, sheet: Sheet, data: dict, sheets: list) -> None:
             _parent_drop_down(ws, column, cells, sheets)
         else:
             _drop_down(ws, column, cells)
-    _print_setup(ws, TABLE_HEAD, r)
+    print_setup(ws, TABLE_HEAD, r)

@@ -162,3 +162,20 @@ def test_run_yields_one_result_per_unit_in_process(county, tmp_path):
 
 def test_output_name_fields_made_safe():
     assert output_name("{short_name}/{name}", {"short_name": "a", "name": "b/c"}) == "a/b_c.docx"
+
+
+def test_summary_names_failed_units_and_prints_on_a4(county, tmp_path):
+    (county / "broken-unit.yaml").write_text("unit: [\n", encoding="utf-8")  # cannot be read at all
+    summary = tmp_path / "汇总.xlsx"
+    invoke(county, "-o", tmp_path / "out", "--summary", summary)
+    units = openpyxl.load_workbook(summary)["单位"]
+    header = [c.value for c in units[1]]
+    rows = {row[header.index("数据文件")]: dict(zip(header, row)) for row in units.iter_rows(min_row=2, values_only=True)}
+    bad = rows[str(county / "sub" / "bad.yml")]  # read, but invalid: named by its data
+    assert bad["单位名称"] == "测试镇人民政府" and bad["年度"] == 2023 and bad["错误数"] == 1
+    broken = rows[str(county / "broken-unit.yaml")]  # unreadable: named by its file
+    assert broken["单位名称"] == "broken-unit" and broken["错误数"] >= 1 and broken["警告数"] == 0
+    for sheet in openpyxl.load_workbook(summary).worksheets:
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+        assert sheet.print_title_rows == "$1:$1" and sheet.print_area.endswith(f"${sheet.max_row}")
