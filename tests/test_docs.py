@@ -122,3 +122,27 @@ def test_every_code_sample_of_the_guide_is_tried():
     assert kinds <= {("", False), ("yaml", False), ("jinja", True), ("jinja", False)}
     walk_through = [s for s in samples("templates.md") if s[1] != "jinja" or "{% block" in s[2]]
     assert len(walk_through) == 6, "the walk-through test takes its six samples in order"
+
+
+# --- the README, in Chinese with an English one beside it ------------------------------------------------
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+SET_UP = ("python -m pip install . && perfreport render examples/shuren-2023.yaml -o shuren-2023.docx",
+          "python -m pip install -e '.[test]' && python -m pytest")
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.en.md"])
+def test_every_page_linked_from_the_readme_exists(readme):
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    links = [link for link in LINK.findall(text) if "://" not in link]
+    assert len([link for link in links if link.startswith("docs/")]) >= 8
+    assert [link for link in links if not (ROOT / link).is_file()] == []
+    assert all(f"\n{command}\n" in text for command in SET_UP), "the two set-up commands, unchanged"
+
+
+def test_the_readme_is_chinese_and_links_its_english_twin():
+    chinese = (ROOT / "README.md").read_text(encoding="utf-8")
+    english = (ROOT / "README.en.md").read_text(encoding="utf-8")
+    assert "](README.en.md)" in chinese and "](README.md)" in english
+    assert "## 安装与试用" in chinese and "## 文档" in chinese and "## Set up" in english
+    assert set(LINK.findall(english)) - {"README.md"} <= set(LINK.findall(chinese)), "the English README links no page the Chinese one leaves out"
