@@ -133,8 +133,28 @@ def _translated(items):
     return swap()
 
 
+class _Formatter(click.HelpFormatter):
+    """Help text whose headings end in a full-width colon when they are Chinese (「选项：」)."""
+
+    def write_heading(self, heading: str) -> None:
+        colon = "：" if heading and "\u4e00" <= heading[-1] <= "\u9fff" else ":"
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            usage = click_gettext("Usage:")
+            prefix = usage if usage.endswith("：") else usage + " "
+        super().write_usage(prog, args, prefix)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
 class TranslatedCommand(click.Command):
     """A command whose help, and its options' help, are ``N_()`` msgids translated when shown."""
+
+    context_class = _Context
 
     def format_help_text(self, ctx, formatter):
         with _translated([self]):
