@@ -140,9 +140,15 @@ def summary_rows(report) -> tuple[dict, list[dict]]:
     return row, projects
 
 
-def _what_was_read(source) -> dict | None:
-    """The 单位名称 and 年度 of a unit that failed after its file was read, as far as they are usable."""
-    data = source.data if source is not None and isinstance(source.data, dict) else {}
+def _what_was_read(file: Path) -> dict | None:
+    """The 单位名称 and 年度 of a unit that failed, if its file can be read and they are usable (for the summary)."""
+    from . import api
+
+    try:
+        source = api.read_source(file)
+    except PerfReportError:
+        return None
+    data = source.data if isinstance(source.data, dict) else {}
     unit = data.get("unit") if isinstance(data.get("unit"), dict) else {}
     row = {"name": unit.get("name") if isinstance(unit.get("name"), str) and unit["name"].strip() else None,
            "year": data.get("year") if type(data.get("year")) is int else None}
@@ -156,13 +162,11 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
     ``previous`` is what the manifest says the unit's report was made from; a report known to be made
     from other inputs is rendered again even when it is newer than the unit file.
     """
-    source = None
     try:
         from . import api
 
         unit_stamp = manifest.unit_stamp(file)
-        source = api.read_source(file)
-        report = api.prepare(source, format=format, template_dirs=template_dirs)
+        report = api.load(file, format=format, template_dirs=template_dirs)
         fields = {"short_name": report.unit["unit"]["short_name"], "name": report.unit["unit"]["name"],
                   "year": report.unit["year"], "stem": file.stem, "format": report.format.name}
         name = output_name(pattern, fields)
@@ -184,7 +188,7 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
         result.made_from = manifest.made_from(name, result.staged, unit_stamp, report.format, rules, depends)
         return result
     except PerfReportError as error:
-        return UnitResult(file, "failed", problems=error.problems, unit=_what_was_read(source))
+        return UnitResult(file, "failed", problems=error.problems, unit=_what_was_read(file))
     except Exception as error:  # a bug: report it for this unit, keep going with the others
         return UnitResult(file, "failed", internal=True, problems=[Problem(
             "PR790", _("内部错误（请连同输入文件报告此问题）：{error}").format(error=f"{type(error).__name__}: {error}"),
