@@ -57,7 +57,8 @@ def print_setup(ws, head: int, last_row: int, blank_rows: int = _BLANK_ROWS) -> 
     ws.print_options.gridLines = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     if head:
         ws.print_title_rows = f"1:{head}"
     ws.print_area = f"A1:{get_column_letter(ws.max_column)}{max(last_row, head + blank_rows)}"
@@ -90,7 +91,8 @@ def _guide(ws, sheets: list) -> None:
     ws.column_dimensions["A"].width = 90
     for row in ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    print_setup(ws, 0, ws.max_row)
+    _fit_rows(ws, 1)
+    print_setup(ws, 0, ws.max_row, blank_rows=0)
     ws.print_options.gridLines = False
 
 
@@ -171,7 +173,7 @@ def _write_fields(ws, sheet: Sheet, data: dict, sheets: list) -> None:
     r = 1
     for r, column in enumerate(sheet.columns, start=2):
         ws.cell(r, 1, column.id)
-        ws.cell(r, 2, ("*" if column.required else "") + column.label)
+        ws.cell(r, 2, label_header(column))
         value = get_path(data, column.path)
         if value is not None:
             _write_value(ws.cell(r, 3), value)
@@ -183,7 +185,30 @@ def _write_fields(ws, sheet: Sheet, data: dict, sheets: list) -> None:
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    print_setup(ws, 1, r)
+    _fit_rows(ws, 2)
+    print_setup(ws, 1, r, blank_rows=0)
+
+
+def _fit_rows(ws, first: int) -> None:
+    """Rows tall enough for their wrapped text: LibreOffice, unlike Excel, keeps the default height of a row on opening."""
+    import math
+    import unicodedata
+
+    from openpyxl.utils import get_column_letter
+
+    widths = {c: ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, ws.max_column + 1)
+              if not ws.column_dimensions[get_column_letter(c)].hidden}
+    for r in range(first, ws.max_row + 1):
+        if ws.row_dimensions[r].hidden:
+            continue
+        lines = 1
+        for c, width in widths.items():
+            value = ws.cell(r, c).value
+            for line in str(value).split("\n") if isinstance(value, str) else ():
+                shown_width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+                lines = max(lines, math.ceil(shown_width / max(width - 1, 1)))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
 
 
 def _items(data, template: tuple, numbers: tuple = ()):
@@ -228,7 +253,7 @@ def _siblings(data, template: tuple, at: int, numbers: tuple) -> list:
 
 def _write_table(ws, sheet: Sheet, data: dict, sheets: list) -> None:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     for c, column in enumerate(sheet.columns, start=1):
@@ -236,7 +261,8 @@ def _write_table(ws, sheet: Sheet, data: dict, sheets: list) -> None:
         cell.comment = Comment(hint(column), "perfreport", width=320, height=160)
         ws.cell(TABLE_HEAD, c, id_header(column)).font = Font(color="808080")
         scalar = set(kinds(column.rules)) & {"decimal", "integer", "date", "boolean"}
-        ws.column_dimensions[get_column_letter(c)].width = 14 if scalar else 24 if column.role == "parent" else 30
+        ws.column_dimensions[get_column_letter(c)].width = 10 if scalar else 20 if column.role == "parent" else 18
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[TABLE_HEAD].hidden = True  # the keys, for reading the sheet back: not for the clerk's eyes
     _style_header(ws, 1, len(sheet.columns))
     ws.freeze_panes = ws.cell(TABLE_HEAD + 1, 1)
@@ -257,4 +283,5 @@ def _write_table(ws, sheet: Sheet, data: dict, sheets: list) -> None:
             _parent_drop_down(ws, column, cells, sheets)
         else:
             _drop_down(ws, column, cells)
+    _fit_rows(ws, 1)
     print_setup(ws, TABLE_HEAD, r)
