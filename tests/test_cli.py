@@ -105,7 +105,7 @@ def _every_help():
 
 USAGE = [["render"], ["render", "--bogus"], ["check", "x.yaml", "--format", "nope"],
          ["check", "x.yaml", "--output-format", "nope"], ["nosuch"], ["batch", "a", "-o", "out", "-j", "0"],
-         ["new", "x.txt"], ["formats", "show"], ["render", "a", "b"]]
+         ["new", "x.txt"], ["formats", "show"], ["render", "a", "b"], [], ["formats"], ["new", "x.xlsx", "--kind", "x"]]
 
 
 @pytest.mark.parametrize("args", USAGE + _every_help(), ids=" ".join)
