@@ -151,6 +151,21 @@ def summary_rows(report) -> tuple[dict, list[dict]]:
     return row, projects
 
 
+def _what_was_read(file: Path) -> dict | None:
+    """The 单位名称 and 年度 of a unit that failed, if its file can be read and they are usable (for the summary)."""
+    from . import api
+
+    try:
+        source = api.read_source(file)
+    except PerfReportError:
+        return None
+    data = source.data if isinstance(source.data, dict) else {}
+    unit = data.get("unit") if isinstance(data.get("unit"), dict) else {}
+    row = {"name": unit.get("name") if isinstance(unit.get("name"), str) and unit["name"].strip() else None,
+           "year": data.get("year") if type(data.get("year")) is int else None}
+    return {k: v for k, v in row.items() if v is not None} or None
+
+
 def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: str | None,
                 template_dirs: list[Path], force: bool, previous: dict | None = None) -> UnitResult:
     """Load and render one unit (runs in a worker process). Never raises.
@@ -182,7 +197,7 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
         result.made_from = manifest.made_from(name, result.staged, unit_stamp, report.format, rules, depends)
         return result
     except PerfReportError as error:
-        return UnitResult(file, "failed", problems=error.problems)
+        return UnitResult(file, "failed", problems=error.problems, unit=_what_was_read(file))
     except Exception as error:  # a bug: report it for this unit, keep going with the others
         return UnitResult(file, "failed", internal=True, problems=[Problem(
             "PR790", _("内部错误（请连同输入文件报告此问题）：{error}").format(error=f"{type(error).__name__}: {error}"),

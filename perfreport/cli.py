@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .i18n import _, language_from_environment, set_language
+from .clicktext import TranslatedGroup, install as install_click_wording
+from .i18n import N_, _, language_from_environment, set_language
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -44,12 +45,20 @@ def _echo_problems(problems, err: bool = False) -> None:
         click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=err)
     for code, count in counts.items():
         if count > WARNINGS_PER_CODE:
-            click.echo(_("（另有 {count} 条 {code} 警告未列出；perfreport check --format json 可列出全部）").format(
+            click.echo(_("（另有 {count} 条 {code} 警告未列出；perfreport check --output-format json 可列出全部）").format(
                 count=count - WARNINGS_PER_CODE, code=code), err=err)
 
 
-class _Group(click.Group):
-    """Turns perfreport's errors into located messages and exit codes; never a traceback."""
+class _Group(TranslatedGroup):
+    """Turns perfreport's errors into located messages and exit codes; never a traceback.
+
+    Messages, click's own included, are in the environment's language until ``--lang`` says otherwise.
+    """
+
+    def main(self, *args, **kwargs):
+        install_click_wording()
+        set_language(language_from_environment())
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         from .errors import PerfReportError
@@ -75,33 +84,50 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="perfreport")
-@click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；默认取环境的 LC_ALL / LC_MESSAGES / LANG。")
-def cli(lang: str | None):
-    """perfreport：由单位数据文件（YAML 或 Excel 工作簿）生成预算绩效自评报告（.docx）。"""
-    set_language(lang or language_from_environment())
+def _choose_language(ctx, param, value):
+    if value:
+        set_language(value)
+    return value
+
+
+def _show_version(ctx, param, value):
+    if value and not ctx.resilient_parsing:
+        click.echo(_("perfreport，版本 {version}").format(version=__version__))
+        ctx.exit()
+
+
+# --lang is eager (read before --help and before other values are checked) so that help and usage errors are in it
+_LANG_OPTION = click.option("--lang", metavar="LANG", is_eager=True, expose_value=False, callback=_choose_language,
+                            help=N_("消息语言：zh（默认）或 en；默认取环境的 LC_ALL / LC_MESSAGES / LANG。"))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("perfreport：由单位数据文件（YAML 或 Excel 工作簿）生成预算绩效自评报告（.docx）。"))
+@click.option("-V", "--version", is_flag=True, is_eager=True, expose_value=False, callback=_show_version,
+              help=N_("显示版本并退出。"))
+@_LANG_OPTION
+def cli():
+    pass
 
 
 _TEMPLATE_DIRS = click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-                              help="先于内置格式查找的格式文件夹（可多次给出）。")
+                              help=N_("先于内置格式查找的格式文件夹（可多次给出）。"))
 
 
 _pdf_option = click.option(
-    "--pdf", is_flag=True, help="另用 LibreOffice 转换为同名 PDF（需要安装 LibreOffice）。")
+    "--pdf", is_flag=True, help=N_("另用 LibreOffice 转换为同名 PDF（需要安装 LibreOffice）。"))
 
 
-@cli.command()
+@cli.command(help=N_("由数据文件 UNIT 生成报告。"))
 @click.argument("unit", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出的 .docx 文件；默认为当前文件夹下与数据文件同名的 .docx。")
-@click.option("--format", "format_name", metavar="NAME", help="报告格式名称；默认取数据文件的 format，否则为 standard。")
+              help=N_("输出的 .docx 文件；默认为当前文件夹下与数据文件同名的 .docx。"))
+@click.option("--format", "format_name", metavar="NAME", help=N_("报告格式名称；默认取数据文件的 format，否则为 standard。"))
 @_TEMPLATE_DIRS
 @_pdf_option
-@click.option("--force", is_flag=True, help="输出文件已存在且不是 .docx 时也覆盖（数据文件本身始终不会被覆盖）。")
+@click.option("--force", is_flag=True, help=N_("输出文件已存在且不是 .docx 时也覆盖（数据文件本身始终不会被覆盖）。"))
 def render(unit: Path, output: Path | None, format_name: str | None, template_dirs: tuple[Path, ...], pdf: bool,
            force: bool):
-    """由数据文件 UNIT 生成报告。"""
     from .api import load, render as render_report
 
     if pdf:
@@ -123,25 +149,25 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
         click.echo(_("已生成 {path}").format(path=pdfs[0]))
 
 
-@cli.command()
+@cli.command(help=N_("检查数据文件 UNIT（和/或模板），列出全部错误和警告。\n\n退出码：0 无问题；1 只有警告且给出了 --strict；2 有错误。"))
 @click.argument("unit", type=click.Path(path_type=Path), required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="输出方式：text 每行一条；json 供县级系统汇总。")
-@click.option("--strict", is_flag=True, help="有警告时也以 1 退出。")
-@click.option("--report-format", "report_format", metavar="NAME", help="按哪个报告格式（及其评分规则）检查；默认取数据文件的 format。")
+@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help=N_("输出方式：text 每行一条；json 供县级系统汇总。"))
+@click.option("--format", "old_output_format", type=click.Choice(["text", "json"]),
+              help=N_("已弃用，请改用 --output-format（下一版本起不再接受）。"))
+@click.option("--strict", is_flag=True, help=N_("有警告时也以 1 退出。"))
+@click.option("--report-format", "report_format", metavar="NAME", help=N_("按哪个报告格式（及其评分规则）检查；默认取数据文件的 format。"))
 @_TEMPLATE_DIRS
-@click.option("--template", "template_format", metavar="NAME", help="检查报告格式 NAME 的模板（语法、未定义的数据字段）。")
-@click.option("--lang", metavar="LANG", help="消息语言：zh（默认）或 en；同 perfreport --lang。")
-def check(unit, output_format, strict, report_format, template_dirs, template_format, lang):
-    """检查数据文件 UNIT（和/或模板），列出全部错误和警告。
-
-    退出码：0 无问题；1 只有警告且给出了 --strict；2 有错误。
-    """
+@click.option("--template", "template_format", metavar="NAME", help=N_("检查报告格式 NAME 的模板（语法、未定义的数据字段）。"))
+@_LANG_OPTION
+def check(unit, output_format, old_output_format, strict, report_format, template_dirs, template_format):
     from .api import load
     from .errors import DataError
 
-    if lang:
-        set_language(lang)
+    if old_output_format:
+        click.echo(_("提示：check 的 --format 已改名为 --output-format，旧写法只再保留一个版本；"
+                     "--format 在 render 和 batch 中指报告格式"), err=True)
+        output_format = old_output_format
     if unit is None and template_format is None:
         raise click.UsageError(_("请给出数据文件 UNIT，或用 --template NAME 检查模板。"))
     problems = []
@@ -181,15 +207,14 @@ def _path_text(path) -> str:
     return format_path(path)
 
 
-@cli.group()
+@cli.group(help=N_("报告格式：列出、查看、新建县（区）格式。"))
 def formats():
-    """报告格式：列出、查看、新建县（区）格式。"""
+    pass
 
 
-@formats.command("list")
+@formats.command("list", help=N_("列出可用的报告格式及其说明。"))
 @_TEMPLATE_DIRS
 def formats_list(template_dirs: tuple[Path, ...]):
-    """列出可用的报告格式及其说明。"""
     from .formats import available
 
     found = available(list(template_dirs))
@@ -207,11 +232,10 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-@formats.command("show")
+@formats.command("show", help=N_("显示格式 NAME 的继承链、模板、样式配置、规则集和参考文档。"))
 @click.argument("name")
 @_TEMPLATE_DIRS
 def formats_show(name: str, template_dirs: tuple[Path, ...]):
-    """显示格式 NAME 的继承链、模板、样式配置、规则集和参考文档。"""
     from .formats import resolve
 
     fmt = resolve(name, list(template_dirs))
@@ -227,14 +251,13 @@ def formats_show(name: str, template_dirs: tuple[Path, ...]):
     click.echo(_("参考文档：{reference}").format(reference=fmt.reference or "—"))
 
 
-@formats.command("init")
+@formats.command("init", help=N_("新建县（区）格式文件夹 DIR/NAME/：format.yml 和继承 --from 格式、列出全部 block 的 report.xml.j2。"))
 @click.argument("name")
-@click.option("--from", "base", default="standard", show_default=True, metavar="FORMAT", help="在哪个格式的基础上修改。")
+@click.option("--from", "base", default="standard", show_default=True, metavar="FORMAT", help=N_("在哪个格式的基础上修改。"))
 @click.option("--dir", "directory", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="在此文件夹中建立 NAME/（默认当前文件夹）；渲染时把它交给 --template-dir。")
+              help=N_("在此文件夹中建立 NAME/（默认当前文件夹）；渲染时把它交给 --template-dir。"))
 @_TEMPLATE_DIRS
 def formats_init(name: str, base: str, directory: Path, template_dirs: tuple[Path, ...]):
-    """新建县（区）格式文件夹 DIR/NAME/：format.yml 和继承 --from 格式、列出全部 block 的 report.xml.j2。"""
     from .formats import init
 
     folder = init(name, base, directory, list(template_dirs))
@@ -249,19 +272,18 @@ def _write_text(path: Path, text: str) -> None:
     write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
-@cli.command()
+@cli.command(help=N_("写出一个待填写的数据文件 FILE：.yaml（带中文注释）或 .xlsx（Excel 工作簿）。"))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--kind", type=click.Choice(["department", "project"]), default="department", show_default=True,
-              help="department：部门（单位）整体支出；project：一个项目（只用于 .yaml）。")
-@click.option("--force", is_flag=True, help="文件已存在时覆盖它。")
+              help=N_("department：部门（单位）整体支出；project：一个项目（只用于 .yaml）。"))
+@click.option("--force", is_flag=True, help=N_("文件已存在时覆盖它。"))
 def new(file: Path, kind: str, force: bool):
-    """写出一个待填写的数据文件 FILE：.yaml（带中文注释）或 .xlsx（Excel 工作簿）。"""
     from .errors import Location, OutputError, Problem
     from .i18n import _
 
     suffix = file.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
-        raise click.BadParameter("文件名应以 .yaml、.yml 或 .xlsx 结尾", param_hint="FILE")
+        raise click.BadParameter(_("文件名应以 .yaml、.yml 或 .xlsx 结尾"), param_hint="FILE")
     if file.exists() and not force:
         raise OutputError(Problem("PR621", _("文件已存在，未覆盖；确需覆盖请加 --force"), Location(str(file))))
     if suffix == ".xlsx":
@@ -290,46 +312,43 @@ def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
     click.echo(_("已生成 {path}").format(path=output))
 
 
-@cli.command("import")
+@cli.command("import", help=N_("把填好的工作簿 WORKBOOK（.xlsx）检查后转换为 YAML 数据文件。"))
 @click.argument("workbook", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出的 .yaml 文件；默认为当前文件夹下与工作簿同名的 .yaml。")
+              help=N_("输出的 .yaml 文件；默认为当前文件夹下与工作簿同名的 .yaml。"))
 def import_(workbook: Path, output: Path | None):
-    """把填好的工作簿 WORKBOOK（.xlsx）检查后转换为 YAML 数据文件。"""
     from .starter import dump
 
     header = _("由 {name} 转换（perfreport import）").format(name=workbook.name)
     _convert(workbook, output, ".yaml", lambda data, path: _write_text(path, dump(data, header)))
 
 
-@cli.command("export")
+@cli.command("export", help=N_("把数据文件 UNIT 检查后转换为 Excel 工作簿。"))
 @click.argument("unit", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出的 .xlsx 文件；默认为当前文件夹下与数据文件同名的 .xlsx。")
+              help=N_("输出的 .xlsx 文件；默认为当前文件夹下与数据文件同名的 .xlsx。"))
 def export(unit: Path, output: Path | None):
-    """把数据文件 UNIT 检查后转换为 Excel 工作簿。"""
     from .excelwrite import write_workbook
 
     _convert(unit, output, ".xlsx", write_workbook)
 
 
-@cli.command()
+@cli.command(help=N_("为 INPUTS（数据文件、文件夹或通配符）中的每个单位生成报告，多进程并行。"))
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output-dir", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="报告写入的文件夹（不存在时创建）。")
-@click.option("--format", "format_name", metavar="NAME", help="报告格式名称；默认取各数据文件的 format，否则为 standard。")
+              help=N_("报告写入的文件夹（不存在时创建）。"))
+@click.option("--format", "format_name", metavar="NAME", help=N_("报告格式名称；默认取各数据文件的 format，否则为 standard。"))
 @_TEMPLATE_DIRS
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时运行的进程数；默认为 CPU 核数。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help=N_("同时运行的进程数；默认为 CPU 核数。"))
 @_pdf_option
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
-              help="另写一个汇总工作簿（.xlsx）：每个单位一行、每个项目一行。")
+              help=N_("另写一个汇总工作簿（.xlsx）：每个单位一行、每个项目一行。"))
 @click.option("--force", is_flag=True,
-              help="全部重新生成；默认跳过已是最新的报告（比数据文件新，且数据文件、格式和模板都未改动）。")
+              help=N_("全部重新生成；默认跳过已是最新的报告（比数据文件新，且数据文件、格式和模板都未改动）。"))
 @click.option("--name", "pattern", metavar="PATTERN", default=None,
-              help="输出文件名模式；默认「{short_name}-{year}年度绩效自评报告.docx」，"
-                   "可用字段 {short_name} {name} {year} {stem} {format}。")
+              help=N_("输出文件名模式；默认「{short_name}-{year}年度绩效自评报告.docx」，"
+                      "可用字段 {short_name} {name} {year} {stem} {format}。"))
 def batch(inputs, outdir, format_name, template_dirs, jobs, pdf, summary, force, pattern):
-    """为 INPUTS（数据文件、文件夹或通配符）中的每个单位生成报告，多进程并行。"""
     import time
 
     from . import batch as batching
@@ -385,8 +404,10 @@ def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
         pdf = document.with_suffix(".pdf")
         if result.status == "written" or not pdf.exists() or pdf.stat().st_mtime < document.stat().st_mtime:
             folders.setdefault(document.parent, []).append(document)
+    converted = progress.pdf_counter(sum(map(len, folders.values())))
     for folder, documents in folders.items():
-        pdfs, problems = convert_many(documents, folder, jobs or os.cpu_count() or 1)
+        pdfs, problems = convert_many(documents, folder, jobs or os.cpu_count() or 1, progress=converted)
+        progress.finish()
         click.echo(_("已生成 {count} 个 PDF（{folder}）").format(count=len(pdfs), folder=folder))
         by_file = {str(r.output): r for r in results.values() if r.output}
         for problem in problems:
@@ -396,13 +417,17 @@ def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
             _report_problems(problem)
 
 
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 class _Progress:
     """Per-unit lines, or on a terminal a single updating line: done/total, failures, rate, time left."""
 
     def __init__(self, total: int, started: float):
         self.total, self.started = total, started
         self.results: dict = {}
-        self.tty = sys.stderr.isatty()
+        self.tty = _on_terminal()
 
     def show(self, result) -> None:
         import time
@@ -425,6 +450,28 @@ class _Progress:
             click.echo("\r" + _("{done}/{total} 个单位，失败 {failed}，{rate:.1f} 个/秒，剩余约 {left:.0f} 秒").format(
                 done=done, total=self.total, failed=failed, rate=rate, left=left),
                        err=True, nl=False)
+
+    def pdf_counter(self, total: int):
+        """A function to call with each document converted to PDF: shows PDFs done / total and the time left."""
+        import threading
+        import time
+
+        started, lock, done = time.monotonic(), threading.Lock(), []
+        if self.tty and total:
+            click.echo("\r" + _("PDF：0/{total} 个，正在启动 LibreOffice…").format(total=total), err=True, nl=False)
+
+        def converted(document: Path) -> None:
+            with lock:  # LibreOffice runs side by side report from their own threads
+                done.append(document)
+                if not self.tty:
+                    click.echo(f"[PDF {len(done)}/{total}] {document} → {document.with_suffix('.pdf')}")
+                    return
+                rate = len(done) / max(time.monotonic() - started, 1e-6)
+                self._clear()
+                click.echo("\r" + _("PDF：{done}/{total} 个，{rate:.1f} 个/秒，剩余约 {left:.0f} 秒").format(
+                    done=len(done), total=total, rate=rate, left=(total - len(done)) / rate), err=True, nl=False)
+
+        return converted
 
     def _clear(self) -> None:
         if self.tty:

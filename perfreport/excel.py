@@ -66,7 +66,9 @@ class Column:
     label: str
     rules: dict  # the schema rules of the value ({} for a parent reference)
     path: tuple = ()  # fields sheet: the full data path; table: the path inside the item
-    role: str = "value"  # "value", "key" (of a free mapping), "parent" (序号 of the enclosing item)
+    role: str = "value"  # "value", "key" (of a free mapping), "parent" (the enclosing item, by name or 序号)
+    refers: tuple = ()  # parent: the path inside the enclosing item of the name that identifies it (empty: by 序号)
+    parent_sheet: str = ""  # parent: the sheet listing the enclosing items
 
     @property
     def required(self) -> bool:
@@ -144,8 +146,10 @@ def _place(path: tuple, rules: dict, owner: str, parents: list, sheets: list) ->
         return
     sheet = Sheet(_sheet_name(label, owner, sheets), "table", path, rules)
     sheets.append(sheet)
-    for parent_path, parent_label in parents:
-        sheet.columns.append(Column(_dotted(parent_path) + "#", parent_label + "序号", {}, role="parent"))
+    for parent_path, parent_label, parent_sheet, name in parents:
+        label_text = f"所属{name.label}" if name else parent_label + "序号"
+        sheet.columns.append(Column(_dotted(parent_path) + "#", label_text, {}, role="parent",
+                                    refers=name.path if name else (), parent_sheet=parent_sheet))
     if rules.get("type") == "dict":  # a free mapping: 名称 -> 内容
         sheet.columns.append(Column("#key", _label(rules.get("keysrules", {}), "名称"),
                                     rules.get("keysrules", {"type": "string"}), role="key"))
@@ -155,10 +159,16 @@ def _place(path: tuple, rules: dict, owner: str, parents: list, sheets: list) ->
     if items.get("type") == "dict" and "schema" in items:
         nested = []
         _item_columns((), items["schema"], "", sheet, nested)
+        name = _name_column(sheet)
         for sub, sub_rules in nested:
-            _place(path + (None,) + sub, sub_rules, label, parents + [(path, label)], sheets)
+            _place(path + (None,) + sub, sub_rules, label, parents + [(path, label, sheet.name, name)], sheets)
     else:
         sheet.columns.append(Column("#value", _label(items, label), items))
+
+
+def _name_column(sheet: Sheet) -> Column | None:
+    """The column naming each item of a table (its first required text column), by which child rows refer to it."""
+    return next((c for c in sheet.columns if c.role == "value" and c.required and kinds(c.rules) == ["string"]), None)
 
 
 def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list) -> None:
@@ -183,14 +193,31 @@ def _item_columns(sub: tuple, schema: dict, prefix: str, sheet: Sheet, nested: l
 
 
 def header(column: Column) -> str:
-    """A table header: ``*项目名称 (name)``; ``*`` marks a required column."""
-    return ("*" if column.required else "") + f"{column.label} ({column.id})"
+    """A table header naming the column both ways: ``*项目名称 (name)``; ``*`` marks a required column."""
+    return f"{label_header(column)} ({column.id})"
+
+
+def label_header(column: Column) -> str:
+    """The Chinese header a clerk sees: ``*项目名称``."""
+    return ("*" if column.required else "") + column.label
+
+
+def id_header(column: Column) -> str:
+    """The key of a column as the workbook's hidden header row holds it: ``(name)``."""
+    return f"({column.id})"
+
+
+def shown(value) -> str:
+    """A value as a hint shows it: 是/否 for true/false."""
+    return ("是" if value else "否") if isinstance(value, bool) else str(value)
 
 
 def choices(column: Column) -> tuple[list, bool]:
     """The values of the column's drop-down and whether they are the only ones allowed."""
     if "allowed" in column.rules:
-        return [str(a) for a in column.rules["allowed"]], True
+        return [shown(a) for a in column.rules["allowed"]], True
+    if kinds(column.rules) == ["boolean"]:
+        return ["是", "否"], True
     key = column.path[-1] if column.path else ""
     return list(column.rules.get("meta", {}).get("suggestions") or SUGGESTIONS.get(key, [])), False
 
@@ -199,27 +226,33 @@ def kind_text(rules: dict) -> str:
     """The value's type in words: ``数字``, ``文字：万元 / 元``."""
     text = "或".join(TYPE_NAMES.get(k, k) for k in kinds(rules))
     if "allowed" in rules:
-        text += "：" + " / ".join(str(a) for a in rules["allowed"])
+        text += "：" + " / ".join(shown(a) for a in rules["allowed"])
     return text
 
 
 def hint(column: Column) -> str:
     """What to type, for a 说明 cell or a header comment: required, type, note, default, example."""
+    if column.role == "parent" and column.refers:
+        return _("本行所属的一项，按{label}从下拉列表选择（列出「{sheet}」表中已填的各项；也可填它在该表中的序号，从 1 起）；"
+                 "该表只有一项时可不填").format(label=column.label[2:], sheet=column.parent_sheet)
     if column.role == "parent":
         return _("所属{label}在其表中的序号（第几行数据，从 1 起）；只有一项时可不填").format(label=column.label[:-2])
     meta = column.rules.get("meta", {})
     parts = [_("必填") if column.required else _("选填"), kind_text(column.rules)]
     if meta.get("note"):
-        parts.append(str(meta["note"]))
+        note = str(meta["note"])
+        if "boolean" in kinds(column.rules):  # the workbook takes 是/否, the YAML file true/false
+            note = re.sub(r"\b(true|false)\b", lambda m: "是" if m.group(1) == "true" else "否", note)
+        parts.append(note)
     if "default" in column.rules:
-        parts.append(_("默认 {value}").format(value=column.rules["default"]))
+        parts.append(_("默认 {value}").format(value=shown(column.rules["default"])))
     if choices(column)[0] and not choices(column)[1]:
         parts.append(_("可从下拉列表选择，也可填写其他"))
     example = meta.get("example")
     if isinstance(example, dict):
         example = "；".join(f"{k}：{v}" for k, v in example.items())
     if example is not None and column.role != "key":
-        parts.append(_("例：{example}").format(example=example))
+        parts.append(_("例：{example}").format(example=shown(example)))
     return "。".join(parts)
 
 
@@ -343,16 +376,30 @@ class _Reader:
         if not known & set(titles):
             raise DataError(Problem("PR603", _("工作簿中没有 perfreport 的工作表（如“{name}”）。请用 perfreport new unit.xlsx 生成的工作簿填写").format(
                 name=BASIC), Location(self.file)))
+        found = {title: title for title in titles if title in known}
+        renamed = set()  # expected sheets present under another name: their child tables are not read either
         for title in titles:
-            if title not in known and title != GUIDE:
+            if title in known or title == GUIDE:
+                continue
+            expected = _expected_sheet(title, [s.name for s in sheets if s.name not in titles and s.name not in found])
+            if expected and re.sub(r"\s", "", title) == expected:
+                found[expected] = title
+                self.source.warnings.append(Problem("PR618", _("工作表名“{title}”中有多余的空格，已按“{name}”读取；请改名为“{name}”").format(
+                    title=title, name=expected), self.where(title), "warning"))
+            elif expected:
+                renamed.add(expected)
+                self.problems.append(Problem("PR618", _("工作表“{title}”应名为“{name}”：perfreport 按名称查找工作表，请改回“{name}”").format(
+                    title=title, name=expected), self.where(title)))
+            else:
                 self.source.warnings.append(Problem("PR604", _("工作表“{name}”不是 perfreport 的工作表，已忽略").format(name=title),
                                                     self.where(title), "warning"))
         for sheet in sheets:
-            if sheet.name in titles:
-                grid = _Grid(self.values[sheet.name], self.formulas[sheet.name])
+            if sheet.name in found and not any(c.parent_sheet in renamed for c in sheet.columns):
+                title = found[sheet.name]
+                grid = _Grid(self.values[title], self.formulas[title])
                 (self.read_fields if sheet.kind == "fields" else self.read_table)(sheet, grid)
         if self.problems:
-            raise DataError(self.problems)
+            raise DataError(self.source.warnings + self.problems)
         self.source.data = ordered(self.data, {"type": "dict", "schema": self.schema})
         return self.source
 
@@ -436,6 +483,7 @@ class _Reader:
         by_label = {c.label: c for c in sheet.columns}
         at: dict = {}
         unknown: dict = {}
+        labelled: dict = {}  # unknown texts in a row of Chinese headers, just above the hidden row of keys
         first = last = None
         for r in range(1, min(grid.max_row, _HEADER_SEARCH) + 1):
             named, ids, texts = {}, False, {}
@@ -450,6 +498,11 @@ class _Reader:
                 elif text:
                     texts[c] = (r, text)
             header_row = bool(named) and (ids or not texts)
+            if header_row and ids and r > 1 and labelled.get("row") == r - 1:
+                for c, found in labelled["texts"].items():  # a header typed over: the hidden key must not win silently
+                    unknown[c] = found
+                    named.pop(c, None)
+            labelled = {"row": r, "texts": texts} if named and not ids and texts else {}
             if header_row or first is None:
                 for c, found in texts.items():
                     unknown.setdefault(c, found)
@@ -522,7 +575,18 @@ class _Reader:
             parents = get_path(self.data, path) or []
             column = next(c for c in sheet.columns if c.role == "parent" and c.id == _dotted(sheet.path[:i]) + "#")
             c, raw = cells.get(column.id, (None, None))
-            number = 1 if _blank(raw) and len(parents) == 1 else _whole(raw)
+            named = [n for n, parent in enumerate(parents, start=1)
+                     if column.refers and not _blank(raw) and str(get_path(parent, column.refers)).strip() == str(raw).strip()]
+            if len(named) > 1:
+                self.problems.append(Problem("PR612", _("「{sheet}」中有 {count} 项名为“{name}”，请改填序号（第几项，从 1 起）").format(
+                    sheet=column.parent_sheet, count=len(named), name=str(raw).strip()), self.where(grid.name, coordinate(r, c or 1), path)))
+                return None
+            number = named[0] if named else 1 if _blank(raw) and len(parents) == 1 else _whole(raw)
+            if number is None and column.refers and not _blank(raw):
+                self.problems.append(Problem("PR612", _("「{sheet}」中没有{label}为“{name}”的一项；请从下拉列表选择").format(
+                    sheet=column.parent_sheet, label=column.label[2:], name=str(raw).strip()),
+                    self.where(grid.name, coordinate(r, c or 1), path)))
+                return None
             if number is None or not 1 <= number <= len(parents):
                 self.problems.append(Problem("PR612", _("{label}应为 1 到 {count} 之间的整数（所属的第几项），实际为“{actual}”").format(
                     label=column.label, count=len(parents), actual="" if raw is None else raw),
@@ -530,6 +594,18 @@ class _Reader:
                 return None
             path += (number - 1,)
         return path
+
+
+def _expected_sheet(title: str, missing: list) -> str | None:
+    """The missing sheet that ``title`` most likely is: the same name but for spaces, a close name, or one inside it."""
+    bare = re.sub(r"\s", "", title)
+    if bare in missing:
+        return bare
+    close = difflib.get_close_matches(bare, missing, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    inside = [name for name in missing if name in bare or (len(bare) >= 2 and bare in name)]
+    return inside[0] if len(inside) == 1 else None
 
 
 def _whole(value) -> int | None:

@@ -43,8 +43,12 @@ def markdown(schema: dict | None = None) -> str:
             out.append(f"### 「{sheet.name}」 — table, `{path}`, one row per {'entry' if sheet.mapping else 'item'}\n")
             out.append("| header | type | required | drop-down |\n|---|---|---|---|")
             for c in sheet.columns:
-                kind = "整数：所属项的序号" if c.role == "parent" else kind_text(c.rules)
-                out.append(f"| `{_cell(header(c))}` | {_cell(kind)} | {'是' if c.required else ''} | {_cell(_choices(c))} |")
+                kind = kind_text(c.rules)
+                drop_down = _choices(c)
+                if c.role == "parent":
+                    kind = "文字：所属项的名称（或整数：它的序号）" if c.refers else "整数：所属项的序号"
+                    drop_down = f"「{c.parent_sheet}」中已填的名称" if c.refers else ""
+                out.append(f"| `{_cell(header(c))}` | {_cell(kind)} | {'是' if c.required else ''} | {_cell(drop_down)} |")
         out.append("")
     return "\n".join(out)
 

@@ -32,10 +32,15 @@ PROJECT_COLUMNS = [
 
 
 def unit_row(result) -> dict:
-    """A :class:`~perfreport.batch.UnitResult` as a row of the 单位 sheet; failed units keep their file and errors."""
+    """A :class:`~perfreport.batch.UnitResult` as a row of the 单位 sheet; failed units keep their file and errors.
+
+    A unit that failed is still named: by its 单位名称 when its file could be read, else by the file's name.
+    """
     row = dict(result.unit or {})
+    row["name"] = row.get("name") or Path(result.file).stem
     problems = result.problems + result.warnings
-    row.update(warnings=len(result.warnings), errors=len(result.problems), file=str(result.file),
+    errors = sum(p.level == "error" for p in problems)
+    row.update(warnings=len(problems) - errors, errors=errors, file=str(result.file),
                output=str(result.output) if result.output and not result.failed else None,
                messages="\n".join(f"[{p.code}] {p}" for p in problems) or None)
     return row
@@ -43,6 +48,8 @@ def unit_row(result) -> dict:
 
 def _sheet(sheet, columns, rows) -> None:
     from openpyxl.utils import get_column_letter
+
+    from .excelwrite import print_setup
 
     sheet.append([heading for heading, *_ in columns])
     for row in rows:
@@ -55,6 +62,7 @@ def _sheet(sheet, columns, rows) -> None:
                 cell.number_format = number_format
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    print_setup(sheet, 1, sheet.max_row, blank_rows=0)
 
 
 def write_summary(path: str | Path, results) -> Path:

@@ -189,7 +189,7 @@ def test_a_units_warnings_of_one_code_are_shown_twenty_then_counted(tmp_path):
     result = invoke(unit, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert sum(line.endswith("[PR504 警告]") for line in result.stderr.splitlines()) == 20
-    assert "（另有 9 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.stderr.splitlines()
+    assert "（另有 9 条 PR504 警告未列出；perfreport check --output-format json 可列出全部）" in result.stderr.splitlines()
 
 
 def test_a_folder_of_workbooks_and_yaml(tmp_path):
@@ -227,3 +227,20 @@ def test_the_summary_named_is_never_a_unit(tmp_path):
     assert [p.name for p in files] == [EXAMPLES[0].name]
     result = invoke(folder, "-o", tmp_path / "out", "--summary", folder / "old-summary.xlsx", "--jobs", 1)
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_summary_names_failed_units_and_prints_on_a4(county, tmp_path):
+    (county / "broken-unit.yaml").write_text("unit: [\n", encoding="utf-8")  # cannot be read at all
+    summary = tmp_path / "汇总.xlsx"
+    invoke(county, "-o", tmp_path / "out", "--summary", summary)
+    units = openpyxl.load_workbook(summary)["单位"]
+    header = [c.value for c in units[1]]
+    rows = {row[header.index("数据文件")]: dict(zip(header, row)) for row in units.iter_rows(min_row=2, values_only=True)}
+    bad = rows[str(county / "sub" / "bad.yml")]  # read, but invalid: named by its data
+    assert bad["单位名称"] == "测试镇人民政府" and bad["年度"] == 2023 and bad["错误数"] == 1
+    broken = rows[str(county / "broken-unit.yaml")]  # unreadable: named by its file
+    assert broken["单位名称"] == "broken-unit" and broken["错误数"] >= 1 and broken["警告数"] == 0
+    for sheet in openpyxl.load_workbook(summary).worksheets:
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+        assert sheet.print_title_rows == "$1:$1" and sheet.print_area.endswith(f"${sheet.max_row}")

@@ -184,10 +184,19 @@ def test_cli_exit_codes(write_unit):
 
 
 def test_cli_json(write_unit):
-    result = run("check", write_unit(MINIMAL), "--format", "json")
+    result = run("check", write_unit(MINIMAL), "--output-format", "json")
     items = json.loads(result.output)
     assert {"level", "code", "message", "file", "line", "column", "path"} == set(items[0])
     assert items[0]["code"] == "PR511"
+
+
+def test_cli_old_format_spelling_still_works_with_a_note_on_stderr(write_unit):
+    unit = write_unit(MINIMAL)
+    result = run("check", unit, "--format", "json")
+    assert json.loads(result.stdout) == json.loads(run("check", unit, "--output-format", "json").stdout)
+    assert "--format 已改名为 --output-format" in result.stderr
+    english = CliRunner().invoke(cli, ["--lang", "en", "check", str(unit), "--format", "text"])
+    assert "--format is now called --output-format" in english.stderr and "warning" in english.stdout
 
 
 def test_template_check_reports_syntax_errors_and_unknown_names(tmp_path):

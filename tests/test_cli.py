@@ -1,3 +1,4 @@
+import pytest
 from click.testing import CliRunner
 
 from perfreport import __version__
@@ -81,11 +82,11 @@ def test_check_shows_twenty_warnings_of_a_code_then_how_many_more_json_all(write
     assert result.exit_code == 0, result.output
     shown = lines_of(result.output, "PR504")
     assert len(shown) == 20 and shown[0].startswith(f"{unit}:12:") and shown[-1].startswith(f"{unit}:31:")
-    assert "（另有 979 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.output.splitlines()
+    assert "（另有 979 条 PR504 警告未列出；perfreport check --output-format json 可列出全部）" in result.output.splitlines()
     assert len(lines_of(result.output, "PR511")) == 7  # other codes are counted on their own
     assert result.output.splitlines()[-1] == "共 0 个错误，1006 个警告"
     import json
-    listed = json.loads(run("check", "--format", "json", unit).output)
+    listed = json.loads(run("check", "--output-format", "json", unit).output)
     assert sum(p["code"] == "PR504" for p in listed) == 999
 
 
@@ -93,7 +94,7 @@ def test_render_shows_twenty_warnings_of_a_code_and_still_writes(write_unit, tmp
     result = run("render", write_unit(duplicated_projects(30)), "-o", tmp_path / "o.docx")
     assert result.exit_code == 0 and (tmp_path / "o.docx").exists()
     assert len(lines_of(result.stderr, "PR504")) == 20
-    assert "（另有 9 条 PR504 警告未列出；perfreport check --format json 可列出全部）" in result.stderr.splitlines()
+    assert "（另有 9 条 PR504 警告未列出；perfreport check --output-format json 可列出全部）" in result.stderr.splitlines()
 
 
 def test_twenty_warnings_of_a_code_are_all_shown_and_errors_never_summarised(write_unit):
@@ -102,3 +103,70 @@ def test_twenty_warnings_of_a_code_are_all_shown_and_errors_never_summarised(wri
     wrong = MINIMAL + "projects:\n" + "".join(f"  - {{name: p{i}, budget: 1, spent: 约20万}}\n" for i in range(30))
     result = run("check", write_unit(wrong, "wrong.yaml"))
     assert result.exit_code == 2 and result.output.count("[PR103 错误]") == 30 and "另有" not in result.output
+
+
+# --- the command's own wording: Chinese by default, English with --lang en ------------------------------
+
+import re
+
+import click
+
+NO_LOCALE = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+NOT_WORDS = re.compile(r"\{[^{}]*\}|'[^']*'|\[[^\]]*\]|(?<![\w])-{1,2}[\w-]+|\S+\.\w+|\b[A-Z][A-Z_]+\b")
+COMMAND_WORDS = {"perfreport", "LibreOffice", "Excel", "YAML", *click.Group.list_commands(cli, None),
+                 "list", "show", "init", "text", "json", "department", "project", "standard", "format", "zh", "en"}
+
+
+def english_sentences(output: str) -> list[str]:
+    """Runs of English prose in ``output``: two or more English words, or one followed by a colon (``Usage:``).
+
+    Option names, metavars (UNIT), quoted values, {fields}, file names and command names are not prose.
+    """
+    found = []
+    for line in output.splitlines():
+        for segment in CJK.split(NOT_WORDS.sub(" ", line)):
+            words = [w for w in re.findall(r"[A-Za-z][A-Za-z']+:?", segment) if w.rstrip(":") not in COMMAND_WORDS]
+            if len(words) >= 2 or any(w.endswith(":") for w in words):
+                found.append(segment.strip())
+    return found
+
+
+def _every_help():
+    def walk(group, path):
+        for name, command in group.commands.items():
+            yield [*path, name, "--help"]
+            if isinstance(command, click.Group):
+                yield from walk(command, [*path, name])
+    return [["--help"], *walk(cli, [])]
+
+
+USAGE = [["render"], ["render", "--bogus"], ["check", "x.yaml", "--format", "nope"],
+         ["check", "x.yaml", "--output-format", "nope"], ["nosuch"], ["batch", "a", "-o", "out", "-j", "0"],
+         ["new", "x.txt"], ["formats", "show"], ["render", "a", "b"], [], ["formats"], ["new", "x.xlsx", "--kind", "x"]]
+
+
+@pytest.mark.parametrize("args", USAGE + _every_help(), ids=" ".join)
+def test_the_command_speaks_chinese_throughout(args):
+    result = CliRunner().invoke(cli, args, env=NO_LOCALE)
+    assert result.exit_code in (0, 2) and result.output
+    assert english_sentences(result.output) == [], result.output
+    english = CliRunner().invoke(cli, ["--lang", "en", *args], env=NO_LOCALE)
+    assert english.exit_code == result.exit_code
+    assert english_sentences(english.output), "the detector must see click's English"
+    chinese_lines = [line for line in english.output.splitlines() if CJK.search(line)]
+    assert all("年度绩效自评报告" in line for line in chinese_lines), english.output  # only the default --name pattern
+
+
+def test_version_in_either_language():
+    assert CliRunner().invoke(cli, ["--version"], env=NO_LOCALE).output == f"perfreport，版本 {__version__}\n"
+    assert CliRunner().invoke(cli, ["--lang", "en", "-V"], env=NO_LOCALE).output == f"perfreport, version {__version__}\n"
+
+
+def test_usage_errors_in_chinese():
+    result = CliRunner().invoke(cli, ["render"], env=NO_LOCALE)
+    assert result.exit_code == 2 and "错误：缺少参数 'UNIT'" in result.output and "render --help」查看帮助" in result.output
+    result = CliRunner().invoke(cli, ["check", "x.yaml", "--format", "nope"], env=NO_LOCALE)
+    assert "'--format' 的值无效：'nope' 不是可选的值；可选：'text', 'json'" in result.output
+    english = CliRunner().invoke(cli, ["check", "x.yaml", "--format", "nope"], env={**NO_LOCALE, "LANG": "en_US.UTF-8"})
+    assert "Error: Invalid value for '--format': 'nope' is not one of 'text', 'json'." in english.output

@@ -138,14 +138,14 @@ def test_a_list_inside_list_items_gets_its_own_sheet_with_a_parent_column(tmp_pa
     ]}
     path = write_workbook(data, tmp_path / "unit.xlsx", schema)
     ws = openpyxl.load_workbook(path)["项目清单-绩效指标"]
-    assert [ws.cell(r, 1).value for r in range(2, 5)] == [1, 1, 3]
+    assert [ws.cell(r, 1).value for r in range(3, 6)] == ["甲", "甲", "丙"]  # the project by name
     assert exact(read_workbook(path, schema).data) == exact(data)
     book = openpyxl.load_workbook(path)
-    book["项目清单-绩效指标"]["A3"] = 7
+    book["项目清单-绩效指标"]["A4"] = 7
     book.save(path)
     with pytest.raises(DataError) as exc:
         read_workbook(path, schema)
-    assert problems(exc) == [("PR612", f"{path}:项目清单-绩效指标!A3: [projects]")]
+    assert problems(exc) == [("PR612", f"{path}:项目清单-绩效指标!A4: [projects]")]
     assert "1 到 3 之间" in exc.value.problems[0].message
 
 
@@ -174,11 +174,11 @@ def clerk_book(tmp_path):
             [None, "质量指标", "验收合格率", "=", "%", 100, 0.1 + 0.2],
             [], [],
             ["效益指标", "社会效益指标", "群众满意度", "≥", "%", 90, "好"]]
-    for r, row in enumerate(rows, start=4):
+    for r, row in enumerate(rows, start=5):  # below the title, the header and the hidden row of keys
         for c, value in enumerate(row, start=1):
             ws.cell(r, c, value)
-    ws.merge_cells("A4:A5")  # 一级指标 spans its rows
-    for r in range(9, 15):  # trailing rows with only formatting
+    ws.merge_cells("A5:A6")  # 一级指标 spans its rows
+    for r in range(10, 16):  # trailing rows with only formatting
         ws.cell(r, 3).number_format = "0.00"
     ws = book["项目清单"]  # a two-row header: 项目名称 merged down, a group title over the amounts
     ws.insert_rows(1)
@@ -187,7 +187,7 @@ def clerk_book(tmp_path):
     ws.merge_cells("B1:D1")
     ws.append(["防火经费", 2, None, "1.5"])
     ws = book["下一步改进措施"]
-    ws["A2"], ws["A4"] = "加强监督。", "完善制度。"
+    ws["A3"], ws["A5"] = "加强监督。", "完善制度。"
     book.save(path)
     set_cached(path, "资金情况", "C5", 3117.78)
     return path
@@ -212,13 +212,13 @@ def test_a_clerks_workbook_imports(clerk_book):
 def test_values_are_located_by_sheet_and_cell(clerk_book):
     book = openpyxl.load_workbook(clerk_book)
     book["资金情况"]["C5"] = "约20万"
-    book["绩效指标"]["D7"] = "大于"
+    book["绩效指标"]["D8"] = "大于"
     book.save(clerk_book)
     with pytest.raises(DataError) as exc:
         perfreport.load(clerk_book)
     found = {str(p) for p in exc.value.problems}
     assert f"{clerk_book}:资金情况!C5: [funds.spent] 全年执行数：应为数字，实际为“约20万”" in found
-    assert any(s.startswith(f"{clerk_book}:绩效指标!D7: [goals.indicators[3].nature]") for s in found)
+    assert any(s.startswith(f"{clerk_book}:绩效指标!D8: [goals.indicators[3].nature]") for s in found)
     result = CliRunner().invoke(cli, ["render", str(clerk_book), "-o", str(clerk_book.with_suffix(".docx"))])
     assert result.exit_code == 2 and "资金情况!C5" in result.output and "[PR103 错误]" in result.output
 
@@ -241,7 +241,7 @@ def test_structure_mistakes_are_located(clerk_book):
     ws = book["资金情况"]
     ws.cell(field_row(ws, "funds.received"), 1, "funds.recieved")
     ws = book["项目清单"]
-    ws["H2"], ws["H3"] = "备注", "自己的备注"
+    ws["H2"], ws["H4"] = "备注", "自己的备注"
     ws["J1"] = "空列"
     book.save(clerk_book)
     set_cached(clerk_book, "资金情况", "C5", 3117.78)  # saving with openpyxl drops cached values
@@ -301,12 +301,13 @@ def test_new_workbook_has_every_sheet_headers_hints_and_drop_downs(tmp_path):
     assert funds.cell(field_row(funds, "funds.budget"), 2).value == "*全年预算数（下达指标）"
     assert "例：3336.96" in funds.cell(field_row(funds, "funds.budget"), 4).value
     indicators = book["绩效指标"]
-    headers = [c.value for c in indicators[1]]
-    assert headers[:3] == ["*一级指标 (level1)", "*二级指标 (level2)", "*三级指标 (name)"]
+    assert [c.value for c in indicators[1]][:3] == ["*一级指标", "*二级指标", "*三级指标"]  # Chinese heads only
+    assert [c.value for c in indicators[2]][:3] == ["(level1)", "(level2)", "(name)"]  # the keys, hidden
+    assert indicators.row_dimensions[2].hidden and funds.column_dimensions["A"].hidden
     assert "例：产出指标" in indicators["A1"].comment.text
     rules = {str(v.sqref).split(":")[0]: v for v in indicators.data_validations.dataValidation}
-    assert "产出指标" in rules["A2"].formula1 and not rules["A2"].showErrorMessage  # a suggestion
-    assert rules["D2"].formula1 == '"≥,≤,=,定性"' and rules["D2"].showErrorMessage  # only these
+    assert "产出指标" in rules["A3"].formula1 and not rules["A3"].showErrorMessage  # a suggestion
+    assert rules["D3"].formula1 == '"≥,≤,=,定性"' and rules["D3"].showErrorMessage  # only these
     settings = book["设置"]
     assert any(v.formula1 == '"万元,元"' for v in settings.data_validations.dataValidation)
     assert CliRunner().invoke(cli, ["new", str(tmp_path / "unit.xlsx")]).exit_code == 3  # not overwritten
@@ -346,6 +347,12 @@ def test_libreoffice_opens_the_workbooks_and_what_it_saves_reads_back(calc, tmp_
     done = convert_with(calc, tmp_path, "pdf", empty, example)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "new.pdf").exists() and (tmp_path / "out" / "example.pdf").exists()
+    from test_libreoffice import pdf_pages
+
+    printed = (tmp_path / "out" / "new.pdf").read_bytes()
+    assert pdf_pages(tmp_path / "out" / "new.pdf") <= len(openpyxl.load_workbook(empty).sheetnames)  # a page a sheet
+    boxes = {tuple(round(float(n)) for n in box.split()[2:]) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", printed)}
+    assert {(595, 842), (842, 595)} <= boxes  # A4, portrait and landscape
     done = convert_with(calc, tmp_path, "xlsx", example)
     assert done.returncode == 0, done.stderr
     assert exact(read_workbook(tmp_path / "out" / "example.xlsx").data) == exact(load_file(EXAMPLES[0]).data)
@@ -404,3 +411,115 @@ def test_percent_number_formats():
     assert str(convert(0.96, decimal, "0.00%;[Red]-0.00%")) == "96.00"
     assert str(convert(0.96, decimal, '0"%"')) == "0.96"  # a literal % sign in quotes is not a percent format
     assert str(convert(0.96, decimal)) == "0.96"
+
+
+# ------------------------------------------------------------------ a workbook clerks can print and fill in
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header_repeated(tmp_path):
+    book = openpyxl.load_workbook(write_workbook({}, tmp_path / "new.xlsx"))
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (9, 1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_area, ws.title
+    assert book["项目清单"].print_title_rows == "$1:$2" and book["资金情况"].print_title_rows == "$1:$1"
+    assert book["项目清单"].page_setup.orientation == "landscape"  # many columns
+    assert book[GUIDE].page_setup.orientation == "portrait"
+    assert book["项目清单"].print_area == "'项目清单'!$A$1:$AA$17"  # header rows and blank rows to fill in by hand
+
+
+def test_hints_are_chinese_and_say_yes_or_no(tmp_path):
+    book = openpyxl.load_workbook(write_workbook({}, tmp_path / "new.xlsx"))
+    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    texts += [c.comment.text for ws in book.worksheets for row in ws.iter_rows() for c in row if c.comment]
+    texts += [f"{v.prompt} {v.formula1}" for ws in book.worksheets for v in ws.data_validations.dataValidation]
+    assert not [t for t in texts if re.search(r"\b(true|false)\b", t, re.IGNORECASE)]
+    projects = book["项目清单"]
+    assessed = [c.column_letter for c in projects[2] if c.value == "(assessed)"][0]
+    assert "未自评的项目写 否" in projects[f"{assessed}1"].comment.text
+    rule = next(v for v in projects.data_validations.dataValidation if str(v.sqref).startswith(f"{assessed}3"))
+    assert rule.formula1 == '"是,否"' and rule.showErrorMessage
+
+
+def test_booleans_are_written_as_yes_or_no_and_read_back(tmp_path):
+    data = {**load_text(MINIMAL).data, "projects": [{"name": "甲", "budget": 1, "spent": 1, "assessed": False}]}
+    path = write_workbook(data, tmp_path / "unit.xlsx")
+    ws = openpyxl.load_workbook(path)["项目清单"]
+    assert "否" in [c.value for c in ws[3]]
+    assert read_workbook(path).data["projects"][0]["assessed"] is False
+
+
+def _new_filled(tmp_path):
+    """``perfreport new``, then filled in with openpyxl as a clerk would: indicators choose their project by name."""
+    path = tmp_path / "unit.xlsx"
+    assert CliRunner().invoke(cli, ["new", str(path)]).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    for name, values in {"单位信息": {"unit.name": "测试镇人民政府", "unit.short_name": "测试镇"},
+                         "基本信息": {"year": 2023},
+                         "自评通知": {"notice.title": "测试县财政局关于开展2023年预算绩效自评工作的通知"},
+                         "资金情况": {"funds.budget": 100, "funds.received": 90, "funds.spent": 80}}.items():
+        ws = book[name]
+        for key, value in values.items():
+            ws.cell(field_row(ws, key), 3, value)
+    projects = book["项目清单"]
+    for r, row in enumerate([["防火经费", 60, None, 50], ["道路养护", 40, None, 30]], start=3):
+        for c, value in enumerate(row, start=1):
+            projects.cell(r, c, value)
+    projects["G4"] = "否"  # 是否已自评
+    indicators = book["项目绩效指标"]
+    for r, row in enumerate([["道路养护", "产出指标", "数量指标", "养护里程", "≥", "公里", 10, 12],
+                             ["防火经费", "产出指标", "数量指标", "巡查次数", "≥", "次", 100, 105],
+                             [2, "效益指标", "社会效益指标", "通行时间", "≤", "分钟", 30, 25]], start=3):
+        for c, value in enumerate(row, start=1):
+            indicators.cell(r, c, value)
+    book.save(path)
+    return path
+
+
+def test_new_then_filled_with_openpyxl_renders(tmp_path):
+    path = _new_filled(tmp_path)
+    data = read_workbook(path).data
+    roads, fire = data["projects"][1], data["projects"][0]
+    assert [i["name"] for i in fire["indicators"]] == ["巡查次数"]
+    assert [i["name"] for i in roads["indicators"]] == ["养护里程", "通行时间"]  # by name, and the old 序号 form
+    assert roads["assessed"] is False
+    result = CliRunner().invoke(cli, ["render", str(path), "-o", str(tmp_path / "unit.docx")])
+    assert result.exit_code == 0, result.output
+    text = "".join(docx.Document(tmp_path / "unit.docx").element.body.itertext())  # tables included
+    assert "测试镇人民政府" in text and "防火经费" in text and "巡查次数" in text
+
+
+def test_an_indicator_naming_no_project_says_so(tmp_path):
+    path = _new_filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["项目绩效指标"]["A4"] = "防火"
+    book.save(path)
+    with pytest.raises(DataError) as exc:
+        read_workbook(path)
+    assert problems(exc) == [("PR612", f"{path}:项目绩效指标!A4: [projects]")]
+    assert exc.value.problems[0].message == "「项目清单」中没有项目名称为“防火”的一项；请从下拉列表选择"
+
+
+def test_a_sheet_name_with_a_trailing_space_is_read_with_one_warning(tmp_path):
+    path = _new_filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["项目清单"].title = "项目清单 "
+    book.save(path)
+    source = read_workbook(path)
+    assert len(source.data["projects"]) == 2
+    assert [(w.code, w.level) for w in source.warnings] == [("PR618", "warning")]
+    assert "已按“项目清单”读取" in source.warnings[0].message
+
+
+def test_a_renamed_sheet_is_one_error_naming_the_expected_sheet_and_other_warnings_are_shown_too(tmp_path):
+    path = _new_filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["项目清单"].title = "项目清单表"
+    book.create_sheet("草稿")
+    book.save(path)
+    with pytest.raises(DataError) as exc:
+        read_workbook(path)
+    assert [(p.code, p.level, str(p.location)) for p in exc.value.problems] == [
+        ("PR604", "warning", f"{path}:草稿"), ("PR618", "error", f"{path}:项目清单表")]  # no row errors from 项目绩效指标
+    assert "应名为“项目清单”" in exc.value.problems[1].message
+    result = CliRunner().invoke(cli, ["render", str(path), "-o", str(tmp_path / "unit.docx")])
+    assert result.exit_code == 2 and "[PR604 警告]" in result.output and "[PR618 错误]" in result.output

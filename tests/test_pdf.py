@@ -53,3 +53,51 @@ def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["batch", str(EXAMPLES[0]), "-o", str(tmp_path / "out"), "--pdf"])
     assert result.exit_code == 3 and "libreoffice-writer-nogui" in result.output
     assert not (tmp_path / "out").exists(), "nothing rendered when the PDF cannot be made"
+
+
+FAKE_SOFFICE = """#!{python}
+import sys, time
+from pathlib import Path
+args = sys.argv[1:]
+outdir = Path(args[args.index("--outdir") + 1])
+for document in args[args.index("--outdir") + 2:]:
+    time.sleep(0.3)
+    (outdir / (Path(document).stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
+"""
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch):
+    """A stand-in for LibreOffice that writes its PDFs one by one, so progress can be watched without it."""
+    import sys
+
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    program = folder / "soffice"
+    program.write_text(FAKE_SOFFICE.format(python=sys.executable), encoding="utf-8")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
+    return program
+
+
+def test_batch_pdf_progress_off_a_terminal_is_a_line_per_document(fake_soffice, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", *map(str, EXAMPLES), "-o", str(out), "--pdf", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[PDF ")]
+    assert [line.split("]")[0] for line in lines] == [f"[PDF {i}/3" for i in (1, 2, 3)]
+    assert {line.split(" → ")[1] for line in lines} == {str(p) for p in out.glob("*.pdf")}
+    assert "\r" not in result.output
+
+
+def test_batch_pdf_progress_on_a_terminal_counts_the_conversions(fake_soffice, tmp_path, monkeypatch):
+    from perfreport import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_on_terminal", lambda: True)
+    result = CliRunner().invoke(cli, ["batch", *map(str, EXAMPLES), "-o", str(tmp_path / "out"), "--pdf", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "PDF：0/3 个，正在启动 LibreOffice" in result.stderr
+    shown = [part.split("，")[0] for part in result.stderr.split("\r") if part.startswith("PDF：")]
+    assert shown[-1] == "PDF：3/3 个" and sorted(shown) == shown and len(shown) == 4
+    assert "剩余约 0 秒" in result.stderr.split("PDF：3/3")[1]
+    assert "[PDF " not in result.stdout
