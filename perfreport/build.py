@@ -17,6 +17,7 @@ import datetime
 import io
 import json
 import os
+import re
 import time
 import zipfile
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 W = nsdecls("w")
 INSIDE_ATTACHMENT = {"title", "h1", "h2", "h3", "h4", "p", "table", "pagebreak"}
 HEADINGS = ("h1", "h2", "h3", "h4")
+KEEP_LAST_ROWS = 3   # a table's last rows kept together on one page
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
 
@@ -392,6 +394,108 @@ def _page_numbers(document, profile: dict, style_id: str = "Footer") -> None:
 
 # --- body ---------------------------------------------------------------------------------------
 
+def _positive(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 < value < float("inf") else None
+
+
+# --- column widths ------------------------------------------------------------------------------
+
+# Advance widths in ems of the characters a table cell holds that are narrower than a CJK character
+# (Times New Roman / Liberation Serif, rounded up so that DejaVu Serif, the usual fallback, fits too).
+_NARROW = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys(".,:;'!|", 0.32), "%": 0.84, "-": 0.4, "+": 0.6,
+           " ": 0.32, "(": 0.4, ")": 0.4, "/": 0.34}
+# A cell's line that must never wrap: a number, an amount, a percentage, a measure with its unit
+# (「100次」, 「≥95%」), the placeholder, or a word of at most four characters (序号, 等级, 执行率).
+_UNBREAKABLE = re.compile(r"[-+−≥≤<>＜＞约]?[\d,]*\.?\d+\s*[%‰a-zA-Z\u4e00-\u9fff]{0,3}|\S{1,4}")
+_HEADER_WORD = 6   # a column heading (<th>) of at most six characters does not wrap either (全年预算数, 年度总体目标)
+# Twips around a cell's text: the cell margins (57 each side) and a little room for bold headers.
+_CELL_PADDING = 2 * 57 + 60
+
+
+def text_width_pt(text: str, size: float) -> float:
+    """An estimate of the width in points of ``text`` set in ``size`` points: Latin letters, digits and
+    punctuation by their advance in a serif font, every other character (CJK) one em."""
+    ems = 0.0
+    for char in text:
+        if char in _NARROW:
+            ems += _NARROW[char]
+        elif char.isascii():
+            ems += 0.72 if char.isupper() else 0.56
+        else:
+            ems += 1.0
+    return ems * size
+
+
+def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[list[float], list[int]]:
+    """Each column's natural width (its widest line, at most half the text width, at least two
+    characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
+    _HEADER_WORD), in twips; from the cells
+    spanning one column only."""
+    natural = [2 * size * 20 + _CELL_PADDING] * columns
+    minimum = [0] * columns
+    for slots in grid:
+        col = 0
+        for cell, span, _down in slots:
+            if cell is not None and span == 1:
+                for line in _cell_lines(cell):
+                    width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+                    natural[col] = max(natural[col], min(width, text_width / 2))
+                    if _UNBREAKABLE.fullmatch(line) or (cell.tag == "th" and len(line) <= _HEADER_WORD):
+                        minimum[col] = max(minimum[col], width)
+            col += span
+    return natural, minimum
+
+
+def _cell_lines(cell) -> list[str]:
+    """The lines of a cell's text (split at <br/>), cleaned."""
+    lines, current = [], [cell.text or ""]
+    for child in cell:
+        if child.tag == "br":
+            lines.append("".join(current))
+            current = []
+        else:
+            current.append("".join(child.itertext()))
+        current.append(child.tail or "")
+    lines.append("".join(current))
+    return [markup.clean(line).strip() for line in lines]
+
+
+def column_widths(total: int, weights: list[float], minimum: list[int]) -> list[int]:
+    """Widths in twips summing to ``total``, shared in proportion to ``weights``, except that no column
+    is narrower than its ``minimum`` (the columns held at their minimum are taken out and the rest
+    shared again). When the minimums alone exceed ``total``, they are scaled down to it."""
+    if sum(minimum) >= total:
+        shares = [float(m) for m in minimum]
+    else:
+        held: dict[int, float] = {}
+        while True:
+            free = total - sum(held.values())
+            rest = [i for i in range(len(weights)) if i not in held]
+            weight = sum(weights[i] for i in rest)
+            short = [i for i in rest if free * weights[i] / weight < minimum[i]]
+            if not short:
+                break
+            for i in short:
+                held[i] = minimum[i]
+        shares = [held[i] if i in held else free * weights[i] / weight for i in range(len(weights))]
+    scale = total / sum(shares)
+    widths = [int(share * scale) for share in shares]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _margins(page: dict, turned: bool) -> tuple[int, int, int, int]:
+    """The page margins (top, right, bottom, left) in twips; ``turned`` for a section in the other
+    orientation, whose margins turn with the sheet (as Word turns them): the 版心 keeps its size,
+    so a landscape table page has the portrait page's text height as its width and vice versa."""
+    top, right, bottom, left = (twips_from_mm(page[f"margin_{side}_mm"]) for side in ("top", "right", "bottom", "left"))
+    return (right, bottom, left, top) if turned else (top, right, bottom, left)
+
+
 def _t(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = escape(text)
@@ -422,8 +526,8 @@ class _Writer:
             return self.base_text_width
         page = self.profile["page"]
         short, long = sorted(twips_from_mm(mm) for mm in paper_mm(page))
-        return (long if self.orientation == "landscape" else short) - twips_from_mm(page["margin_left_mm"]) \
-            - twips_from_mm(page["margin_right_mm"])
+        top, right, bottom, left = _margins(page, self.orientation != self.base_orientation)
+        return (long if self.orientation == "landscape" else short) - left - right
 
     def fail(self, element, message: str):
         raise TemplateError(Problem("PR307", _("{message}（渲染结果第 {line} 行）").format(
@@ -469,9 +573,10 @@ class _Writer:
         height = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>' if inner or ppr else ""
         return f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/>{height}{ppr}</w:pPr>{inner}</w:p>'
 
-    def blank_lines(self, count: int):
+    def blank_lines(self, count: int, keep_next: bool = False):
+        keep = "<w:keepNext/>" if keep_next else ""
         for _i in range(int(count)):
-            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/></w:pPr></w:p>'
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{keep}</w:pPr></w:p>'
 
     def heading(self, element, level: int) -> str:
         prefix = ""
@@ -552,7 +657,7 @@ class _Writer:
         title = element.get("title")
         if title:
             yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr><w:r>{_t(title)}</w:r></w:p>'
-            yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1))
+            yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1), keep_next=True)
         yield from self.blocks(element, inside=True)
 
     def section_break(self, orientation: str) -> str:
@@ -590,6 +695,11 @@ class _Writer:
             size.set(qn("w:orient"), "landscape")
         elif size.get(qn("w:orient")) is not None:
             del size.attrib[qn("w:orient")]
+        margins = section.find(qn("w:pgMar"))
+        if margins is not None and self.profile["page"].get("margin_top_mm") is not None:
+            turned = orientation != self.base_orientation
+            for side, twips in zip(("top", "right", "bottom", "left"), _margins(self.profile["page"], turned)):
+                margins.set(qn(f"w:{side}"), str(twips))
 
     # --- tables ---
 
@@ -606,19 +716,28 @@ class _Writer:
         columns = max((sum(slot[1] for slot in r) for r in grid), default=0)
         if not columns:
             return ""
-        weights = [float(w) for w in element.get("widths", "").split(",") if w.strip()] or [1.0] * columns
-        if len(weights) != columns:
-            self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
-        scale = self.text_width / sum(weights)
-        widths = [round(w * scale) for w in weights]
+        size = points(self.profile["table"]["size"])
+        natural, minimum = _column_measures(grid, columns, size, self.text_width)
+        weights = natural
+        if element.get("widths"):
+            weights = [_positive(w) for w in element.get("widths").split(",") if w.strip()]
+            if None in weights:
+                self.fail(element, _("widths 应为以逗号分隔的正数，实际为“{value}”").format(value=element.get("widths")))
+            if len(weights) != columns:
+                self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
+        widths = column_widths(self.text_width, weights, minimum)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["TableGrid"]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
                '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
                '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']
         out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
         out.append("</w:tblGrid>")
         cant_split = element.get("split") == "no"
-        paragraph = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/>'
-        for (header, tr), slots in zip(rows, grid):
+        style = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/>'
+        # The last rows stay with the rows before them: a page never holds only a table's last row
+        # (below its repeated header).
+        kept = len(rows) - KEEP_LAST_ROWS
+        for number, ((header, tr), slots) in enumerate(zip(rows, grid)):
+            paragraph = style + ("<w:keepNext/>" if kept <= number < len(rows) - 1 else "") + '<w:snapToGrid w:val="0"/>'
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
             out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
