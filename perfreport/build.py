@@ -16,6 +16,7 @@ import copy
 import datetime
 import io
 import json
+import math
 import os
 import re
 import time
@@ -213,13 +214,15 @@ def _text_width(document, profile: dict) -> int:
 
 # --- styles -------------------------------------------------------------------------------------
 
-def _rpr(profile: dict, spec: dict) -> str:
+def _rpr(profile: dict, spec: dict, spacing: int = 0) -> str:
+    """Run properties of a profile element; ``spacing`` condenses (negative) its characters."""
     western = escape(spec.get("western") or profile["fonts"]["western"], {'"': "&quot;"})
     east = escape(spec["east_asian"], {'"': "&quot;"})
     half_points = round(points(spec["size"]) * 2)
     bold = "<w:b/><w:bCs/>" if spec.get("bold") else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    space = f'<w:spacing w:val="{spacing}"/>' if spacing else ""
     return (f'<w:rPr><w:rFonts w:ascii="{western}" w:hAnsi="{western}" w:eastAsia="{east}" w:cs="{western}"/>'
-            f'{bold}<w:color w:val="000000"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
+            f'{bold}<w:color w:val="000000"/>{space}<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
 
 
 def _ppr(spec: dict | None = None, *, indent: bool = False, align: str = "both", keep_next=False, outline=None) -> str:
@@ -262,17 +265,19 @@ def _styles(profile: dict, fill_only: bool = False) -> dict[str, str]:
     """Style definitions by id. With ``fill_only`` (a reference document) Body Text and Table Text
     take only paragraph layout from the profile and their font from the reference's Normal."""
     body, title, table, number = profile["body"], profile["title"], profile["table"], profile["page_number"]
+    spacing = condensed(profile)   # body-sized text: chars_per_line characters a line
     styles = {
         "Normal": _style("Normal", _ppr(body), _rpr(profile, body), None),
-        "BodyText": _style("BodyText", _ppr(body, indent=True), "" if fill_only else _rpr(profile, body)),
+        "BodyText": _style("BodyText", _ppr(body, indent=True), "" if fill_only else _rpr(profile, body, spacing)),
         "Title": _style("Title", _ppr(title, align="center"), _rpr(profile, title)),
         "Footer": _style("Footer", _ppr(), _rpr(profile, number)),
         "TableText": _style("TableText", _ppr(table), "" if fill_only else _rpr(profile, table)),
     }
     for level, spec in enumerate(profile["headings"][:4], start=1):
         merged = {**body, **spec}
+        same_size = points(merged["size"]) == points(body["size"])
         styles[f"Heading{level}"] = _style(f"Heading{level}", _ppr(merged, indent=True, keep_next=True, outline=level - 1),
-                                           _rpr(profile, merged))
+                                           _rpr(profile, merged, spacing if same_size else 0))
     styles["TableGrid"] = _TABLE_GRID
     return styles
 
@@ -346,9 +351,7 @@ def _page_setup(document, profile: dict) -> None:
         f'<w:pgMar {W} w:top="{twips_from_mm(page["margin_top_mm"])}" w:right="{twips_from_mm(page["margin_right_mm"])}" '
         f'w:bottom="{twips_from_mm(page["margin_bottom_mm"])}" w:left="{twips_from_mm(page["margin_left_mm"])}" '
         f'w:header="{twips_from_mm(page["header_mm"])}" w:footer="{twips_from_mm(page["footer_mm"])}" w:gutter="0"/>')
-    pitch = page.get("line_pitch_pt")
-    grid = parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(pitch)}"/>' if pitch else
-                     f'<w:docGrid {W} w:linePitch="360"/>')
+    grid = parse_xml(_doc_grid(profile))
     # schema order: ... pgSz, pgMar, ... cols, ... docGrid (last but printerSettings)
     anchor = sect_pr.find(qn("w:cols"))
     if anchor is not None:
@@ -359,6 +362,33 @@ def _page_setup(document, profile: dict) -> None:
         sect_pr.append(pg_sz)
         sect_pr.append(pg_mar)
         sect_pr.append(grid)
+
+
+def _doc_grid(profile: dict) -> str:
+    """The document grid: lines ``line_pitch_pt`` apart (GB/T 9704 7.1: 22 lines a page), or none.
+
+    A character grid (``linesAndChars``) is not used for the 28 characters a line: 156 mm hold 28
+    characters of 15.8 pt, less than the 16 pt of 三号, and LibreOffice (7.4) then gives each
+    character two grid cells — 14 characters a line. :func:`condensed` narrows the body's
+    characters instead, which Word and LibreOffice both honour."""
+    pitch = profile["page"].get("line_pitch_pt")
+    if not pitch:
+        return f'<w:docGrid {W} w:linePitch="360"/>'
+    return f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(pitch)}"/>'
+
+
+def condensed(profile: dict) -> int:
+    """The character spacing (``w:spacing``, in twentieths of a point, 0 or negative) that fits
+    ``page.chars_per_line`` characters of the body size in the width between the margins: -5 (a
+    quarter point) for 28 characters of 三号 in 156 mm (GB/T 9704 7.1)."""
+    page = profile["page"]
+    chars = page.get("chars_per_line")
+    if not chars:
+        return 0
+    short, long = sorted(paper_mm(page))
+    width_mm = (long if page.get("orientation") == "landscape" else short) - page["margin_left_mm"] - page["margin_right_mm"]
+    pitch = twips_from_mm(width_mm) / float(chars)          # twentieths of a point
+    return min(0, math.floor(pitch - points(profile["body"]["size"]) * 20))
 
 
 def _page_number_paragraph(profile: dict, align: str, style_id: str = "Footer") -> str:
@@ -488,14 +518,6 @@ def column_widths(total: int, weights: list[float], minimum: list[int]) -> list[
     return widths
 
 
-def _margins(page: dict, turned: bool) -> tuple[int, int, int, int]:
-    """The page margins (top, right, bottom, left) in twips; ``turned`` for a section in the other
-    orientation, whose margins turn with the sheet (as Word turns them): the 版心 keeps its size,
-    so a landscape table page has the portrait page's text height as its width and vice versa."""
-    top, right, bottom, left = (twips_from_mm(page[f"margin_{side}_mm"]) for side in ("top", "right", "bottom", "left"))
-    return (right, bottom, left, top) if turned else (top, right, bottom, left)
-
-
 def _t(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = escape(text)
@@ -526,8 +548,20 @@ class _Writer:
             return self.base_text_width
         page = self.profile["page"]
         short, long = sorted(twips_from_mm(mm) for mm in paper_mm(page))
-        top, right, bottom, left = _margins(page, self.orientation != self.base_orientation)
+        _top, right, _bottom, left = self.margins(turned=True)
         return (long if self.orientation == "landscape" else short) - left - right
+
+    def margins(self, turned: bool) -> tuple[int, int, int, int]:
+        """The page margins (top, right, bottom, left) in twips of the base section (the profile's, or
+        a reference document's); ``turned`` for a section in the other orientation, whose margins turn
+        with the sheet (as Word turns them): the 版心 keeps its size, so a landscape table page has
+        the portrait page's text height as its width."""
+        element = self.section.find(qn("w:pgMar")) if self.section is not None else None
+        page = self.profile["page"]
+        margins = tuple(int(element.get(qn(f"w:{side}"))) if element is not None and element.get(qn(f"w:{side}"))
+                        else twips_from_mm(page[f"margin_{side}_mm"]) for side in ("top", "right", "bottom", "left"))
+        top, right, bottom, left = margins
+        return (right, bottom, left, top) if turned else margins
 
     def fail(self, element, message: str):
         raise TemplateError(Problem("PR307", _("{message}（渲染结果第 {line} 行）").format(
@@ -696,9 +730,8 @@ class _Writer:
         elif size.get(qn("w:orient")) is not None:
             del size.attrib[qn("w:orient")]
         margins = section.find(qn("w:pgMar"))
-        if margins is not None and self.profile["page"].get("margin_top_mm") is not None:
-            turned = orientation != self.base_orientation
-            for side, twips in zip(("top", "right", "bottom", "left"), _margins(self.profile["page"], turned)):
+        if margins is not None:
+            for side, twips in zip(("top", "right", "bottom", "left"), self.margins(orientation != self.base_orientation)):
                 margins.set(qn(f"w:{side}"), str(twips))
 
     # --- tables ---

@@ -209,7 +209,8 @@ _MM = _number
 KEYS = {
     "page": {"size": _choice(*PAPER), "width_mm": _MM, "height_mm": _MM, "orientation": _choice("portrait", "landscape"),
              "margin_top_mm": _MM, "margin_bottom_mm": _MM, "margin_left_mm": _MM, "margin_right_mm": _MM,
-             "header_mm": _MM, "footer_mm": _MM, "line_pitch_pt": _optional_number},
+             "header_mm": _MM, "footer_mm": _MM, "line_pitch_pt": _optional_number,
+             "chars_per_line": _optional_number},
     "fonts": {"western": _font},
     "body": _ELEMENT,
     "title": {**_ELEMENT, "blank_lines_after": _integer},
