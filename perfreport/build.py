@@ -460,6 +460,14 @@ def text_width_pt(text: str, size: float) -> float:
     return ems * size
 
 
+_NAME_RIGHT_MIN = 2   # characters between a long 署名 and the right margin (GB/T 9704 7.3.5.2)
+
+
+def _ems(text: str) -> float:
+    """The width of body text in characters: half a character for a digit or a Latin letter."""
+    return sum(0.5 if char.isascii() else 1.0 for char in text)
+
+
 def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[list[float], list[int]]:
     """Each column's natural width (its widest line, at most half the text width, at least two
     characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
@@ -539,6 +547,7 @@ class _Writer:
         self.orientation = self.base_orientation = profile["page"].get("orientation", "portrait")
         self.breaks = 0
         self.after_table = False        # a table was written and no paragraph follows it yet
+        self.held: list[str] = []       # the lines of the 附件 list, format strings with {keep}
         self.title: list[str] = []      # the lines of the report's title
 
     @property
@@ -571,6 +580,10 @@ class _Writer:
         previous = None
         for element in root:
             tag = element.tag
+            if self.held:   # the 附件 list, kept on the page of a 落款 after it
+                keep = "<w:keepNext/>" if tag == "signature" else ""
+                yield "".join(line.format(keep=keep) for line in self.held)
+                self.held = []
             if inside and tag not in INSIDE_ATTACHMENT:
                 self.fail(element, _("附件 <attachment> 中不能使用 <{tag}>").format(tag=tag))
             if self.after_table and tag not in ("pagebreak", "attachment"):
@@ -590,12 +603,17 @@ class _Writer:
                     yield self.table(element)
                 elif tag == "attachments":
                     yield from self.attachments(element)
+                elif tag == "signature":
+                    yield from self.signature(element)
                 elif tag == "attachment":
                     yield from self.attachment(element)
                 elif tag == "pagebreak":
                     yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
                         else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
             previous = tag
+        if self.held and not inside:
+            yield "".join(line.format(keep="") for line in self.held)
+            self.held = []
         if self.after_table and not inside:
             yield self.close_table()
 
@@ -672,7 +690,32 @@ class _Writer:
             ind = (f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:hangingChars="300" w:hanging="{hanging}"/>'
                    if i == 1 else
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
-            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{ind}</w:pPr><w:r>{_t(text)}</w:r></w:p>'
+            self.held.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{{keep}}{ind}</w:pPr><w:r>{_t(text).replace("{", "{{").replace("}", "}}")}</w:r></w:p>')
+        # written with the next block, which decides whether they keep with it
+
+    def signature(self, element):
+        """The 落款 (GB/T 9704 7.3.5.1): blank lines for the seal, the date 右空四字, the name (署名)
+        centred over the date; a name longer than the date keeps two characters from the right
+        margin and the date moves left to stay centred under it."""
+        parts = {child.tag: markup.clean("".join(child.itertext())).strip() for child in element}
+        unknown = [child.tag for child in element if child.tag not in ("name", "date")]
+        if unknown:
+            self.fail(element, _("落款 <signature> 中只能使用 <name> 和 <date>，实际有 <{tag}>").format(tag=unknown[0]))
+        spec = self.profile.get("signature", {})
+        size = points(self.profile["body"]["size"])
+        char = size * 20 + condensed(self.profile)          # one character of the body, in twips
+        name, date = parts.get("name", ""), parts.get("date", "")
+        date_right = float(spec.get("date_right_chars", 4))
+        name_right = date_right + (_ems(date) - _ems(name)) / 2
+        if name and name_right < _NAME_RIGHT_MIN:
+            date_right += _NAME_RIGHT_MIN - name_right
+            name_right = _NAME_RIGHT_MIN
+        yield from self.blank_lines(spec.get("blank_lines_before", 2), keep_next=True)
+        for text, right in ((name, name_right), (date, date_right)):
+            if text:
+                ind = (f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/>')
+                yield (f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/><w:keepNext/>{ind}<w:jc w:val="right"/></w:pPr>'
+                       f'<w:r>{_t(text)}</w:r></w:p>')
 
     def attachment(self, element):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title

@@ -219,6 +219,7 @@ KEYS = {
     "page_number": {"east_asian": _font, "western": _font, "size": _size, "bold": _boolean,
                     "pattern": _pattern("page"), "position": _choice("outside", "center"), "indent_chars": _number},
     "attachment": {"label": {"east_asian": _font, "western": _font, "size": _size, "bold": _boolean}},
+    "signature": {"blank_lines_before": _integer, "date_right_chars": _number},
     "numbers": {"money_decimals": _integer, "percent_decimals": _integer},
 }
 HEADING_LEVELS = 4

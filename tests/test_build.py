@@ -138,6 +138,7 @@ def test_table_merged_cells():
     ("<table widths='1,x'><tr><td>a</td><td>b</td></tr></table>", "widths"),
     ("<table widths='1,0'><tr><td>a</td><td>b</td></tr></table>", "widths"),
     ("<div/>", "<div>"),
+    ("<signature><name>甲</name><seal/></signature>", "<seal>"),
 ])
 def test_markup_mistakes_are_template_errors(markup, fragment):
     with pytest.raises(TemplateError) as exc:
@@ -225,3 +226,20 @@ def test_a_landscape_section_turns_the_margins_with_the_sheet():
     assert (landscape.top_margin, landscape.bottom_margin) == (portrait.right_margin, portrait.left_margin)
     width = landscape.page_width.twips - landscape.left_margin.twips - landscape.right_margin.twips
     assert sum(grid_widths(doc.tables[0])) == width
+
+
+def test_a_long_signature_keeps_two_characters_from_the_margin_and_the_date_centred_under_it():
+    doc = make("<attachments><item>甲表</item></attachments>"
+               "<signature><name>某某县某某镇人民政府办公室</name><date>2024年3月5日</date></signature>")
+    *_rest, listed, blank1, blank2, name, date = doc.paragraphs
+    char = 16 * 20 - 5
+    right = [int(p._p.pPr.find(qn("w:ind")).get(qn("w:right"))) for p in (name, date)]
+    assert right == [2 * char, round((2 + (13 - 6) / 2) * char)]   # 13 characters over 6
+    # the 附件 list and the blank lines keep with the 落款: it is never alone on a page
+    assert all(p._p.pPr.find(qn("w:keepNext")) is not None for p in (listed, blank1, blank2, name))
+
+
+def test_the_attachments_list_does_not_keep_with_an_attachment_page():
+    doc = make('<attachments><item>甲表</item></attachments><attachment number="1" title="甲表"><p>x</p></attachment>')
+    listed = next(p for p in doc.paragraphs if p.text == "附件：甲表")
+    assert listed._p.pPr.find(qn("w:keepNext")) is None
