@@ -435,8 +435,8 @@ def _positive(text: str) -> float | None:
 # --- column widths ------------------------------------------------------------------------------
 
 # Advance widths in ems of the characters a table cell holds that are narrower than a CJK character
-# (Times New Roman / Liberation Serif, rounded up so that DejaVu Serif, the usual fallback, fits too).
-_NARROW = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys(".,:;'!|", 0.32), "%": 0.84, "-": 0.4, "+": 0.6,
+# (Times New Roman / Liberation Serif — digits 0.5 em — with some room to spare).
+_NARROW = {**dict.fromkeys("0123456789", 0.56), **dict.fromkeys(".,:;'!|", 0.3), "%": 0.84, "-": 0.4, "+": 0.6,
            " ": 0.32, "(": 0.4, ")": 0.4, "/": 0.34}
 # A cell's line that must never wrap: a number, an amount, a percentage, a measure with its unit
 # (「100次」, 「≥95%」), the placeholder, or a word of at most four characters (序号, 等级, 执行率).
@@ -502,24 +502,32 @@ def _cell_lines(cell) -> list[str]:
     return [markup.clean(line).strip() for line in lines]
 
 
-def column_widths(total: int, weights: list[float], minimum: list[int]) -> list[int]:
+def column_widths(total: int, weights: list[float], minimum: list[int], natural: list[float] | None = None) -> list[int]:
     """Widths in twips summing to ``total``, shared in proportion to ``weights``, except that no column
-    is narrower than its ``minimum`` (the columns held at their minimum are taken out and the rest
-    shared again). When the minimums alone exceed ``total``, they are scaled down to it."""
+    is narrower than its ``minimum`` nor, while others wrap, wider than its ``natural`` width (what
+    its widest line needs): such columns are held there and the rest shared again. Room left when
+    every column has its natural width is shared by ``weights``; minimums wider than ``total`` are
+    scaled down to it."""
+    count = len(weights)
+    natural = [max(n, m) for n, m in zip(natural or [float("inf")] * count, minimum)]
     if sum(minimum) >= total:
         shares = [float(m) for m in minimum]
+    elif sum(natural) <= total:
+        spare = total - sum(natural)
+        shares = [n + spare * w / sum(weights) for n, w in zip(natural, weights)]
     else:
         held: dict[int, float] = {}
         while True:
             free = total - sum(held.values())
-            rest = [i for i in range(len(weights)) if i not in held]
+            rest = [i for i in range(count) if i not in held]
             weight = sum(weights[i] for i in rest)
-            short = [i for i in rest if free * weights[i] / weight < minimum[i]]
-            if not short:
+            share = {i: free * weights[i] / weight for i in rest}
+            short = {i: minimum[i] for i in rest if share[i] < minimum[i]}
+            wide = {i: natural[i] for i in rest if share[i] > natural[i]}
+            if not short and not wide:
                 break
-            for i in short:
-                held[i] = minimum[i]
-        shares = [held[i] if i in held else free * weights[i] / weight for i in range(len(weights))]
+            held.update(short or wide)
+        shares = [held[i] if i in held else share[i] for i in range(count)]
     scale = total / sum(shares)
     widths = [int(share * scale) for share in shares]
     widths[-1] += total - sum(widths)
@@ -801,7 +809,7 @@ class _Writer:
                 self.fail(element, _("widths 应为以逗号分隔的正数，实际为“{value}”").format(value=element.get("widths")))
             if len(weights) != columns:
                 self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
-        widths = column_widths(self.text_width, weights, minimum)
+        widths = column_widths(self.text_width, weights, minimum, natural)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["TableGrid"]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
                '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
                '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']

@@ -189,6 +189,13 @@ def test_column_widths_share_by_weight_but_never_below_a_minimum():
     assert column_widths(1000, [1, 1], [900, 600]) == [600, 400]   # minimums too wide: scaled to the page
 
 
+def test_a_column_gets_no_more_than_its_content_needs_while_another_wraps():
+    inf = float("inf")
+    assert column_widths(1000, [1, 1], [0, 0], [100, inf]) == [100, 900]
+    assert column_widths(1000, [1, 1], [0, 0], [100, 300]) == [400, 600]   # all fit: the rest shared by weight
+    assert column_widths(1000, [1, 1, 1], [200, 0, 0], [200, 100, inf]) == [200, 100, 700]
+
+
 def test_numbers_percentages_and_short_headings_get_room_in_narrow_columns():
     doc = make('<table widths="8,0.2,0.2,0.2"><thead><tr><th>项目名称</th><th>序号</th><th>执行率</th><th>预算数</th></tr></thead>'
                '<tr><td>一个很长很长的项目名称，可以换行</td><td>12</td><td>100.00%</td><td>1286.4500</td></tr></table>')
