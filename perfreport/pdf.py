@@ -4,6 +4,10 @@ Each run gets a temporary user profile (``-env:UserInstallation``), so runs in
 parallel — ours or a user's open LibreOffice — never collide. PDFs are
 converted into a temporary folder beside their destination and moved into
 place with ``os.replace``: a failed conversion leaves an existing PDF as it was.
+
+The 公文 fonts a document names and the machine lacks are mapped to installed
+free fonts of the same kind through a fontconfig configuration given to
+LibreOffice (``FONTCONFIG_FILE``), with a warning (PR712) for each.
 """
 from __future__ import annotations
 
@@ -204,5 +208,5 @@ def convert_many(documents, outdir: str | Path | None = None, jobs: int = 1) -> 
     with ThreadPoolExecutor(jobs) as pool:
         for w, p in pool.map(lambda chunk: convert(chunk, outdir), chunks):
             written += w
-            problems += p
+            problems += [problem for problem in p if problem not in problems]   # a font warning once, not per run
     return written, problems
