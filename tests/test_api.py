@@ -55,11 +55,6 @@ def test_user_text_with_markup_characters_appears_literally(write_unit, tmp_path
     assert "A & B <c> {{ d }} {% e %} 'f' \"g\"" in text
 
 
-def test_signature_with_date(write_unit, tmp_path):
-    text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL + "date: 2024-03-05\n"), tmp_path / "x.docx"))))
-    assert text.endswith("测试镇人民政府\n2024年3月5日")
-
-
 def test_signature_follows_gbt9704(write_unit, tmp_path):
     """7.3.5.1: blank lines for the seal, the date 右空四字, the name centred over the date."""
     from docx.oxml.ns import qn
@@ -79,6 +74,11 @@ def test_opening_sentence_uses_the_units_own_name_for_itself(write_unit, tmp_pat
     unit = MINIMAL.replace("  short_name: 测试镇\n", "  short_name: 测试镇\n  self_name: 我镇\n")
     text = body_text(docx.Document(str(perfreport.render(write_unit(unit), tmp_path / "x.docx"))))
     assert "文件要求，我镇对2023年项目资金开展了绩效自评工作" in text and "我单位" not in text
+
+
+def test_signature_with_date(write_unit, tmp_path):
+    text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL + "date: 2024-03-05\n"), tmp_path / "x.docx"))))
+    assert text.endswith("测试镇人民政府\n2024年3月5日")
 
 
 def test_rule_set_from_unit_file_format_or_argument(write_unit, tmp_path):
