@@ -16,7 +16,9 @@ import copy
 import datetime
 import io
 import json
+import math
 import os
+import re
 import time
 import zipfile
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 W = nsdecls("w")
 INSIDE_ATTACHMENT = {"title", "h1", "h2", "h3", "h4", "p", "table", "pagebreak"}
 HEADINGS = ("h1", "h2", "h3", "h4")
+KEEP_LAST_ROWS = 3   # a table's last rows kept together on one page
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
 
@@ -211,13 +214,15 @@ def _text_width(document, profile: dict) -> int:
 
 # --- styles -------------------------------------------------------------------------------------
 
-def _rpr(profile: dict, spec: dict) -> str:
+def _rpr(profile: dict, spec: dict, spacing: int = 0) -> str:
+    """Run properties of a profile element; ``spacing`` condenses (negative) its characters."""
     western = escape(spec.get("western") or profile["fonts"]["western"], {'"': "&quot;"})
     east = escape(spec["east_asian"], {'"': "&quot;"})
     half_points = round(points(spec["size"]) * 2)
     bold = "<w:b/><w:bCs/>" if spec.get("bold") else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    space = f'<w:spacing w:val="{spacing}"/>' if spacing else ""
     return (f'<w:rPr><w:rFonts w:ascii="{western}" w:hAnsi="{western}" w:eastAsia="{east}" w:cs="{western}"/>'
-            f'{bold}<w:color w:val="000000"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
+            f'{bold}<w:color w:val="000000"/>{space}<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
 
 
 def _ppr(spec: dict | None = None, *, indent: bool = False, align: str = "both", keep_next=False, outline=None) -> str:
@@ -260,17 +265,19 @@ def _styles(profile: dict, fill_only: bool = False) -> dict[str, str]:
     """Style definitions by id. With ``fill_only`` (a reference document) Body Text and Table Text
     take only paragraph layout from the profile and their font from the reference's Normal."""
     body, title, table, number = profile["body"], profile["title"], profile["table"], profile["page_number"]
+    spacing = condensed(profile)   # body-sized text: chars_per_line characters a line
     styles = {
         "Normal": _style("Normal", _ppr(body), _rpr(profile, body), None),
-        "BodyText": _style("BodyText", _ppr(body, indent=True), "" if fill_only else _rpr(profile, body)),
+        "BodyText": _style("BodyText", _ppr(body, indent=True), "" if fill_only else _rpr(profile, body, spacing)),
         "Title": _style("Title", _ppr(title, align="center"), _rpr(profile, title)),
         "Footer": _style("Footer", _ppr(), _rpr(profile, number)),
         "TableText": _style("TableText", _ppr(table), "" if fill_only else _rpr(profile, table)),
     }
     for level, spec in enumerate(profile["headings"][:4], start=1):
         merged = {**body, **spec}
+        same_size = points(merged["size"]) == points(body["size"])
         styles[f"Heading{level}"] = _style(f"Heading{level}", _ppr(merged, indent=True, keep_next=True, outline=level - 1),
-                                           _rpr(profile, merged))
+                                           _rpr(profile, merged, spacing if same_size else 0))
     styles["TableGrid"] = _TABLE_GRID
     return styles
 
@@ -344,9 +351,7 @@ def _page_setup(document, profile: dict) -> None:
         f'<w:pgMar {W} w:top="{twips_from_mm(page["margin_top_mm"])}" w:right="{twips_from_mm(page["margin_right_mm"])}" '
         f'w:bottom="{twips_from_mm(page["margin_bottom_mm"])}" w:left="{twips_from_mm(page["margin_left_mm"])}" '
         f'w:header="{twips_from_mm(page["header_mm"])}" w:footer="{twips_from_mm(page["footer_mm"])}" w:gutter="0"/>')
-    pitch = page.get("line_pitch_pt")
-    grid = parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(pitch)}"/>' if pitch else
-                     f'<w:docGrid {W} w:linePitch="360"/>')
+    grid = parse_xml(_doc_grid(profile))
     # schema order: ... pgSz, pgMar, ... cols, ... docGrid (last but printerSettings)
     anchor = sect_pr.find(qn("w:cols"))
     if anchor is not None:
@@ -357,6 +362,33 @@ def _page_setup(document, profile: dict) -> None:
         sect_pr.append(pg_sz)
         sect_pr.append(pg_mar)
         sect_pr.append(grid)
+
+
+def _doc_grid(profile: dict) -> str:
+    """The document grid: lines ``line_pitch_pt`` apart (GB/T 9704 7.1: 22 lines a page), or none.
+
+    A character grid (``linesAndChars``) is not used for the 28 characters a line: 156 mm hold 28
+    characters of 15.8 pt, less than the 16 pt of 三号, and LibreOffice (7.4) then gives each
+    character two grid cells — 14 characters a line. :func:`condensed` narrows the body's
+    characters instead, which Word and LibreOffice both honour."""
+    pitch = profile["page"].get("line_pitch_pt")
+    if not pitch:
+        return f'<w:docGrid {W} w:linePitch="360"/>'
+    return f'<w:docGrid {W} w:type="lines" w:linePitch="{twips_from_pt(pitch)}"/>'
+
+
+def condensed(profile: dict) -> int:
+    """The character spacing (``w:spacing``, in twentieths of a point, 0 or negative) that fits
+    ``page.chars_per_line`` characters of the body size in the width between the margins: -5 (a
+    quarter point) for 28 characters of 三号 in 156 mm (GB/T 9704 7.1)."""
+    page = profile["page"]
+    chars = page.get("chars_per_line")
+    if not chars:
+        return 0
+    short, long = sorted(paper_mm(page))
+    width_mm = (long if page.get("orientation") == "landscape" else short) - page["margin_left_mm"] - page["margin_right_mm"]
+    pitch = twips_from_mm(width_mm) / float(chars)          # twentieths of a point
+    return min(0, math.floor(pitch - points(profile["body"]["size"]) * 20))
 
 
 def _page_number_paragraph(profile: dict, align: str, style_id: str = "Footer") -> str:
@@ -392,6 +424,116 @@ def _page_numbers(document, profile: dict, style_id: str = "Footer") -> None:
 
 # --- body ---------------------------------------------------------------------------------------
 
+def _positive(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 < value < float("inf") else None
+
+
+# --- column widths ------------------------------------------------------------------------------
+
+# Advance widths in ems of the characters a table cell holds that are narrower than a CJK character
+# (Times New Roman / Liberation Serif — digits 0.5 em — with some room to spare).
+_NARROW = {**dict.fromkeys("0123456789", 0.56), **dict.fromkeys(".,:;'!|", 0.3), "%": 0.84, "-": 0.4, "+": 0.6,
+           " ": 0.32, "(": 0.4, ")": 0.4, "/": 0.34}
+# A cell's line that must never wrap: a number, an amount, a percentage, a measure with its unit
+# (「100次」, 「≥95%」), the placeholder, or a word of at most four characters (序号, 等级, 执行率).
+_UNBREAKABLE = re.compile(r"[-+−≥≤<>＜＞约]?[\d,]*\.?\d+\s*[%‰a-zA-Z\u4e00-\u9fff]{0,3}|\S{1,4}")
+_HEADER_WORD = 6   # a column heading (<th>) of at most six characters does not wrap either (全年预算数, 年度总体目标)
+# Twips around a cell's text: the cell margins (57 each side) and a little room for bold headers.
+_CELL_PADDING = 2 * 57 + 60
+
+
+def text_width_pt(text: str, size: float) -> float:
+    """An estimate of the width in points of ``text`` set in ``size`` points: Latin letters, digits and
+    punctuation by their advance in a serif font, every other character (CJK) one em."""
+    ems = 0.0
+    for char in text:
+        if char in _NARROW:
+            ems += _NARROW[char]
+        elif char.isascii():
+            ems += 0.72 if char.isupper() else 0.56
+        else:
+            ems += 1.0
+    return ems * size
+
+
+_NAME_RIGHT_MIN = 2   # characters between a long 署名 and the right margin (GB/T 9704 7.3.5.2)
+
+
+def _ems(text: str) -> float:
+    """The width of body text in characters: half a character for a digit or a Latin letter."""
+    return sum(0.5 if char.isascii() else 1.0 for char in text)
+
+
+def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[list[float], list[int]]:
+    """Each column's natural width (its widest line, at most half the text width, at least two
+    characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
+    _HEADER_WORD), in twips; from the cells
+    spanning one column only."""
+    natural = [2 * size * 20 + _CELL_PADDING] * columns
+    minimum = [0] * columns
+    for slots in grid:
+        col = 0
+        for cell, span, _down in slots:
+            if cell is not None and span == 1:
+                for line in _cell_lines(cell):
+                    width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+                    natural[col] = max(natural[col], min(width, text_width / 2))
+                    if _UNBREAKABLE.fullmatch(line) or (cell.tag == "th" and len(line) <= _HEADER_WORD):
+                        minimum[col] = max(minimum[col], width)
+            col += span
+    return natural, minimum
+
+
+def _cell_lines(cell) -> list[str]:
+    """The lines of a cell's text (split at <br/>), cleaned."""
+    lines, current = [], [cell.text or ""]
+    for child in cell:
+        if child.tag == "br":
+            lines.append("".join(current))
+            current = []
+        else:
+            current.append("".join(child.itertext()))
+        current.append(child.tail or "")
+    lines.append("".join(current))
+    return [markup.clean(line).strip() for line in lines]
+
+
+def column_widths(total: int, weights: list[float], minimum: list[int], natural: list[float] | None = None) -> list[int]:
+    """Widths in twips summing to ``total``, shared in proportion to ``weights``, except that no column
+    is narrower than its ``minimum`` nor, while others wrap, wider than its ``natural`` width (what
+    its widest line needs): such columns are held there and the rest shared again. Room left when
+    every column has its natural width is shared by ``weights``; minimums wider than ``total`` are
+    scaled down to it."""
+    count = len(weights)
+    natural = [max(n, m) for n, m in zip(natural or [float("inf")] * count, minimum)]
+    if sum(minimum) >= total:
+        shares = [float(m) for m in minimum]
+    elif sum(natural) <= total:
+        spare = total - sum(natural)
+        shares = [n + spare * w / sum(weights) for n, w in zip(natural, weights)]
+    else:
+        held: dict[int, float] = {}
+        while True:
+            free = total - sum(held.values())
+            rest = [i for i in range(count) if i not in held]
+            weight = sum(weights[i] for i in rest)
+            share = {i: free * weights[i] / weight for i in rest}
+            short = {i: minimum[i] for i in rest if share[i] < minimum[i]}
+            wide = {i: natural[i] for i in rest if share[i] > natural[i]}
+            if not short and not wide:
+                break
+            held.update(short or wide)
+        shares = [held[i] if i in held else share[i] for i in range(count)]
+    scale = total / sum(shares)
+    widths = [int(share * scale) for share in shares]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
 def _t(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = escape(text)
@@ -413,6 +555,7 @@ class _Writer:
         self.orientation = self.base_orientation = profile["page"].get("orientation", "portrait")
         self.breaks = 0
         self.after_table = False        # a table was written and no paragraph follows it yet
+        self.held: list[str] = []       # the lines of the 附件 list, format strings with {keep}
         self.title: list[str] = []      # the lines of the report's title
 
     @property
@@ -422,8 +565,20 @@ class _Writer:
             return self.base_text_width
         page = self.profile["page"]
         short, long = sorted(twips_from_mm(mm) for mm in paper_mm(page))
-        return (long if self.orientation == "landscape" else short) - twips_from_mm(page["margin_left_mm"]) \
-            - twips_from_mm(page["margin_right_mm"])
+        _top, right, _bottom, left = self.margins(turned=True)
+        return (long if self.orientation == "landscape" else short) - left - right
+
+    def margins(self, turned: bool) -> tuple[int, int, int, int]:
+        """The page margins (top, right, bottom, left) in twips of the base section (the profile's, or
+        a reference document's); ``turned`` for a section in the other orientation, whose margins turn
+        with the sheet (as Word turns them): the 版心 keeps its size, so a landscape table page has
+        the portrait page's text height as its width."""
+        element = self.section.find(qn("w:pgMar")) if self.section is not None else None
+        page = self.profile["page"]
+        margins = tuple(int(element.get(qn(f"w:{side}"))) if element is not None and element.get(qn(f"w:{side}"))
+                        else twips_from_mm(page[f"margin_{side}_mm"]) for side in ("top", "right", "bottom", "left"))
+        top, right, bottom, left = margins
+        return (right, bottom, left, top) if turned else margins
 
     def fail(self, element, message: str):
         raise TemplateError(Problem("PR307", _("{message}（渲染结果第 {line} 行）").format(
@@ -433,6 +588,10 @@ class _Writer:
         previous = None
         for element in root:
             tag = element.tag
+            if self.held:   # the 附件 list, kept on the page of a 落款 after it
+                keep = "<w:keepNext/>" if tag == "signature" else ""
+                yield "".join(line.format(keep=keep) for line in self.held)
+                self.held = []
             if inside and tag not in INSIDE_ATTACHMENT:
                 self.fail(element, _("附件 <attachment> 中不能使用 <{tag}>").format(tag=tag))
             if self.after_table and tag not in ("pagebreak", "attachment"):
@@ -452,12 +611,17 @@ class _Writer:
                     yield self.table(element)
                 elif tag == "attachments":
                     yield from self.attachments(element)
+                elif tag == "signature":
+                    yield from self.signature(element)
                 elif tag == "attachment":
                     yield from self.attachment(element)
                 elif tag == "pagebreak":
                     yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
                         else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
             previous = tag
+        if self.held and not inside:
+            yield "".join(line.format(keep="") for line in self.held)
+            self.held = []
         if self.after_table and not inside:
             yield self.close_table()
 
@@ -469,9 +633,10 @@ class _Writer:
         height = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>' if inner or ppr else ""
         return f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/>{height}{ppr}</w:pPr>{inner}</w:p>'
 
-    def blank_lines(self, count: int):
+    def blank_lines(self, count: int, keep_next: bool = False):
+        keep = "<w:keepNext/>" if keep_next else ""
         for _i in range(int(count)):
-            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/></w:pPr></w:p>'
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{keep}</w:pPr></w:p>'
 
     def heading(self, element, level: int) -> str:
         prefix = ""
@@ -533,7 +698,32 @@ class _Writer:
             ind = (f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:hangingChars="300" w:hanging="{hanging}"/>'
                    if i == 1 else
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
-            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{ind}</w:pPr><w:r>{_t(text)}</w:r></w:p>'
+            self.held.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{{keep}}{ind}</w:pPr><w:r>{_t(text).replace("{", "{{").replace("}", "}}")}</w:r></w:p>')
+        # written with the next block, which decides whether they keep with it
+
+    def signature(self, element):
+        """The 落款 (GB/T 9704 7.3.5.1): blank lines for the seal, the date 右空四字, the name (署名)
+        centred over the date; a name longer than the date keeps two characters from the right
+        margin and the date moves left to stay centred under it."""
+        parts = {child.tag: markup.clean("".join(child.itertext())).strip() for child in element}
+        unknown = [child.tag for child in element if child.tag not in ("name", "date")]
+        if unknown:
+            self.fail(element, _("落款 <signature> 中只能使用 <name> 和 <date>，实际有 <{tag}>").format(tag=unknown[0]))
+        spec = self.profile.get("signature", {})
+        size = points(self.profile["body"]["size"])
+        char = size * 20 + condensed(self.profile)          # one character of the body, in twips
+        name, date = parts.get("name", ""), parts.get("date", "")
+        date_right = float(spec.get("date_right_chars", 4))
+        name_right = date_right + (_ems(date) - _ems(name)) / 2
+        if name and name_right < _NAME_RIGHT_MIN:
+            date_right += _NAME_RIGHT_MIN - name_right
+            name_right = _NAME_RIGHT_MIN
+        yield from self.blank_lines(spec.get("blank_lines_before", 2), keep_next=True)
+        for text, right in ((name, name_right), (date, date_right)):
+            if text:
+                ind = (f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/>')
+                yield (f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/><w:keepNext/>{ind}<w:jc w:val="right"/></w:pPr>'
+                       f'<w:r>{_t(text)}</w:r></w:p>')
 
     def attachment(self, element):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title
@@ -552,7 +742,7 @@ class _Writer:
         title = element.get("title")
         if title:
             yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr><w:r>{_t(title)}</w:r></w:p>'
-            yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1))
+            yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1), keep_next=True)
         yield from self.blocks(element, inside=True)
 
     def section_break(self, orientation: str) -> str:
@@ -590,6 +780,10 @@ class _Writer:
             size.set(qn("w:orient"), "landscape")
         elif size.get(qn("w:orient")) is not None:
             del size.attrib[qn("w:orient")]
+        margins = section.find(qn("w:pgMar"))
+        if margins is not None:
+            for side, twips in zip(("top", "right", "bottom", "left"), self.margins(orientation != self.base_orientation)):
+                margins.set(qn(f"w:{side}"), str(twips))
 
     # --- tables ---
 
@@ -606,19 +800,28 @@ class _Writer:
         columns = max((sum(slot[1] for slot in r) for r in grid), default=0)
         if not columns:
             return ""
-        weights = [float(w) for w in element.get("widths", "").split(",") if w.strip()] or [1.0] * columns
-        if len(weights) != columns:
-            self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
-        scale = self.text_width / sum(weights)
-        widths = [round(w * scale) for w in weights]
+        size = points(self.profile["table"]["size"])
+        natural, minimum = _column_measures(grid, columns, size, self.text_width)
+        weights = natural
+        if element.get("widths"):
+            weights = [_positive(w) for w in element.get("widths").split(",") if w.strip()]
+            if None in weights:
+                self.fail(element, _("widths 应为以逗号分隔的正数，实际为“{value}”").format(value=element.get("widths")))
+            if len(weights) != columns:
+                self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
+        widths = column_widths(self.text_width, weights, minimum, natural)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["TableGrid"]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
                '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
                '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']
         out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
         out.append("</w:tblGrid>")
         cant_split = element.get("split") == "no"
-        paragraph = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/><w:snapToGrid w:val="0"/>'
-        for (header, tr), slots in zip(rows, grid):
+        style = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/>'
+        # The last rows stay with the rows before them: a page never holds only a table's last row
+        # (below its repeated header).
+        kept = len(rows) - KEEP_LAST_ROWS
+        for number, ((header, tr), slots) in enumerate(zip(rows, grid)):
+            paragraph = style + ("<w:keepNext/>" if kept <= number < len(rows) - 1 else "") + '<w:snapToGrid w:val="0"/>'
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
             out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0

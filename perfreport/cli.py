@@ -23,6 +23,13 @@ def _level(problem) -> str:
     return _("错误") if problem.level == "error" else _("警告")
 
 
+def _report_warnings(problems) -> None:
+    """Print the warnings among ``problems`` (such as a font replaced in the PDF, PR712)."""
+    for problem in problems:
+        if problem.level == "warning":
+            click.echo(f"{problem} [{problem.code} {_level(problem)}]", err=True)
+
+
 def _report_problems(error) -> None:
     """Print the problems of an error or batch result, or one problem."""
     problems = error if isinstance(error, list) else getattr(error, "problems", [error])
@@ -144,8 +151,10 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
         from .pdf import convert
 
         pdfs, problems = convert([written])
-        if problems:
-            raise OutputError(problems)
+        _report_warnings(problems)
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            raise OutputError(errors)
         click.echo(_("已生成 {path}").format(path=pdfs[0]))
 
 
@@ -410,7 +419,8 @@ def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
         progress.finish()
         click.echo(_("已生成 {count} 个 PDF（{folder}）").format(count=len(pdfs), folder=folder))
         by_file = {str(r.output): r for r in results.values() if r.output}
-        for problem in problems:
+        _report_warnings(problems)
+        for problem in (p for p in problems if p.level == "error"):
             result = by_file[problem.location.file]
             result.status = "failed"
             result.problems.append(problem)

@@ -10,6 +10,7 @@ A small XHTML-like vocabulary, parsed with lxml (no entities, no network)::
         <tr><th colspan="2">…</th><td rowspan="2" align="right">…</td></tr>
       </table>
       <attachments><item>名称</item></attachments>   the 附件 list
+      <signature><name>署名</name><date>成文日期</date></signature>   the 落款 (GB/T 9704 7.3.5)
       <attachment number="1" title="名称" orientation="landscape">…</attachment>
                                              an attachment on new pages: 「附件1」, its title, its content
       <pagebreak/>
@@ -29,7 +30,7 @@ from lxml import etree
 from .errors import Location, Problem, TemplateError
 from .i18n import _
 
-BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "attachment", "pagebreak"}
+BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "signature", "attachment", "pagebreak"}
 _LAYOUT_SPACE = re.compile(r"[ \t\r]*\n\s*")
 
 

@@ -209,7 +209,8 @@ _MM = _number
 KEYS = {
     "page": {"size": _choice(*PAPER), "width_mm": _MM, "height_mm": _MM, "orientation": _choice("portrait", "landscape"),
              "margin_top_mm": _MM, "margin_bottom_mm": _MM, "margin_left_mm": _MM, "margin_right_mm": _MM,
-             "header_mm": _MM, "footer_mm": _MM, "line_pitch_pt": _optional_number},
+             "header_mm": _MM, "footer_mm": _MM, "line_pitch_pt": _optional_number,
+             "chars_per_line": _optional_number},
     "fonts": {"western": _font},
     "body": _ELEMENT,
     "title": {**_ELEMENT, "blank_lines_after": _integer},
@@ -218,6 +219,7 @@ KEYS = {
     "page_number": {"east_asian": _font, "western": _font, "size": _size, "bold": _boolean,
                     "pattern": _pattern("page"), "position": _choice("outside", "center"), "indent_chars": _number},
     "attachment": {"label": {"east_asian": _font, "western": _font, "size": _size, "bold": _boolean}},
+    "signature": {"blank_lines_before": _integer, "date_right_chars": _number},
     "numbers": {"money_decimals": _integer, "percent_decimals": _integer},
 }
 HEADING_LEVELS = 4

@@ -55,6 +55,27 @@ def test_user_text_with_markup_characters_appears_literally(write_unit, tmp_path
     assert "A & B <c> {{ d }} {% e %} 'f' \"g\"" in text
 
 
+def test_signature_follows_gbt9704(write_unit, tmp_path):
+    """7.3.5.1: blank lines for the seal, the date 右空四字, the name centred over the date."""
+    from docx.oxml.ns import qn
+    doc = docx.Document(str(perfreport.render(write_unit(MINIMAL + "date: 2024-03-05\n"), tmp_path / "x.docx")))
+    *before, name, date = doc.paragraphs
+    assert [p.text for p in before[-2:]] == ["", ""]
+    char = 16 * 20 - 5    # 三号, condensed to 28 characters a line
+    date_right = int(date._p.pPr.find(qn("w:ind")).get(qn("w:right")))
+    name_right = int(name._p.pPr.find(qn("w:ind")).get(qn("w:right")))
+    assert date_right == 4 * char
+    # 2024年3月5日: 6 digits at half a character and 3 characters = 6; 测试镇人民政府 7 characters
+    assert name_right == round((4 + (6 - 7) / 2) * char)
+    assert all(p.alignment == 2 for p in (name, date))
+
+
+def test_opening_sentence_uses_the_units_own_name_for_itself(write_unit, tmp_path):
+    unit = MINIMAL.replace("  short_name: 测试镇\n", "  short_name: 测试镇\n  self_name: 我镇\n")
+    text = body_text(docx.Document(str(perfreport.render(write_unit(unit), tmp_path / "x.docx"))))
+    assert "文件要求，我镇对2023年项目资金开展了绩效自评工作" in text and "我单位" not in text
+
+
 def test_signature_with_date(write_unit, tmp_path):
     text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL + "date: 2024-03-05\n"), tmp_path / "x.docx"))))
     assert text.endswith("测试镇人民政府\n2024年3月5日")

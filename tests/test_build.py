@@ -6,7 +6,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from perfreport.build import build
+from perfreport.build import build, column_widths, text_width_pt
 from perfreport.errors import TemplateError
 from perfreport.markup import parse
 from perfreport.style import builtin_profile, merge
@@ -135,7 +135,10 @@ def test_table_merged_cells():
     ("<p>a<i>b</i></p>", "<i>"),
     ("<table><tr><td rowspan='x'>a</td></tr></table>", "rowspan"),
     ("<table widths='1,2'><tr><td>a</td></tr></table>", "widths"),
+    ("<table widths='1,x'><tr><td>a</td><td>b</td></tr></table>", "widths"),
+    ("<table widths='1,0'><tr><td>a</td><td>b</td></tr></table>", "widths"),
     ("<div/>", "<div>"),
+    ("<signature><name>甲</name><seal/></signature>", "<seal>"),
 ])
 def test_markup_mistakes_are_template_errors(markup, fragment):
     with pytest.raises(TemplateError) as exc:
@@ -166,3 +169,84 @@ def test_document_properties_name_the_report_and_today():
     assert properties.title == "某某镇人民政府2023年度绩效自评报告" and properties.author == "perfreport"
     now = datetime.datetime.now(datetime.timezone.utc)
     assert abs((now - properties.created).total_seconds()) < 120 and properties.modified == properties.created
+
+
+# --- column widths and rows kept together -----------------------------------------------------------
+
+def grid_widths(table) -> list[int]:
+    return [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+def text_twips(text: str, size: float = 12) -> int:
+    """What a line needs in a cell of the default profile (小四): its text and the cell margins."""
+    return round(text_width_pt(text, size) * 20) + 2 * 57
+
+
+def test_column_widths_share_by_weight_but_never_below_a_minimum():
+    assert column_widths(1000, [1, 1, 2], [0, 0, 0]) == [250, 250, 500]
+    widths = column_widths(1000, [1, 8, 1], [300, 0, 0])   # the first column is held at its minimum
+    assert widths == [300, 622, 78]
+    assert column_widths(1000, [1, 1], [900, 600]) == [600, 400]   # minimums too wide: scaled to the page
+
+
+def test_a_column_gets_no_more_than_its_content_needs_while_another_wraps():
+    inf = float("inf")
+    assert column_widths(1000, [1, 1], [0, 0], [100, inf]) == [100, 900]
+    assert column_widths(1000, [1, 1], [0, 0], [100, 300]) == [400, 600]   # all fit: the rest shared by weight
+    assert column_widths(1000, [1, 1, 1], [200, 0, 0], [200, 100, inf]) == [200, 100, 700]
+
+
+def test_numbers_percentages_and_short_headings_get_room_in_narrow_columns():
+    doc = make('<table widths="8,0.2,0.2,0.2"><thead><tr><th>项目名称</th><th>序号</th><th>执行率</th><th>预算数</th></tr></thead>'
+               '<tr><td>一个很长很长的项目名称，可以换行</td><td>12</td><td>100.00%</td><td>1286.4500</td></tr></table>')
+    name, index, rate, amount = grid_widths(doc.tables[0])
+    assert index >= text_twips("序号") and rate >= text_twips("100.00%") and amount >= text_twips("1286.4500")
+    section = doc.sections[0]
+    assert name > rate > index
+    assert name + index + rate + amount == section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+
+
+def test_without_widths_columns_follow_their_content():
+    doc = make("<table><tr><th>序号</th><th>项目名称</th><th>金额</th></tr>"
+               "<tr><td>1</td><td>镇村道路维护及农村人居环境整治项目资金</td><td>12.50</td></tr></table>")
+    index, name, amount = grid_widths(doc.tables[0])
+    assert name > index and name > amount and index >= text_twips("序号")
+
+
+def test_a_tables_last_rows_stay_with_the_rows_before_them():
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(6))
+    table = make(f"<table><thead><tr><th>甲</th></tr></thead>{rows}</table>").tables[0]
+    kept = [r._tr.tc_lst[0].p_lst[0].pPr.find(qn("w:keepNext")) is not None for r in table.rows]
+    assert kept == [False, False, False, False, True, True, False]
+
+
+def test_an_attachment_title_is_kept_with_its_table():
+    doc = make('<attachment number="1" title="甲表"><table><tr><td>1</td></tr></table></attachment>')
+    label, title, blank = doc.paragraphs[:3]
+    assert all(p._p.pPr.find(qn("w:keepNext")) is not None for p in (label, title, blank))
+
+
+def test_a_landscape_section_turns_the_margins_with_the_sheet():
+    doc = make('<p>正文</p><attachment title="甲" orientation="landscape"><table><tr><td>1</td></tr></table></attachment>')
+    portrait, landscape = doc.sections
+    assert (landscape.left_margin, landscape.right_margin) == (portrait.top_margin, portrait.bottom_margin)
+    assert (landscape.top_margin, landscape.bottom_margin) == (portrait.right_margin, portrait.left_margin)
+    width = landscape.page_width.twips - landscape.left_margin.twips - landscape.right_margin.twips
+    assert sum(grid_widths(doc.tables[0])) == width
+
+
+def test_a_long_signature_keeps_two_characters_from_the_margin_and_the_date_centred_under_it():
+    doc = make("<attachments><item>甲表</item></attachments>"
+               "<signature><name>某某县某某镇人民政府办公室</name><date>2024年3月5日</date></signature>")
+    *_rest, listed, blank1, blank2, name, date = doc.paragraphs
+    char = 16 * 20 - 5
+    right = [int(p._p.pPr.find(qn("w:ind")).get(qn("w:right"))) for p in (name, date)]
+    assert right == [2 * char, round((2 + (13 - 6) / 2) * char)]   # 13 characters over 6
+    # the 附件 list and the blank lines keep with the 落款: it is never alone on a page
+    assert all(p._p.pPr.find(qn("w:keepNext")) is not None for p in (listed, blank1, blank2, name))
+
+
+def test_the_attachments_list_does_not_keep_with_an_attachment_page():
+    doc = make('<attachments><item>甲表</item></attachments><attachment number="1" title="甲表"><p>x</p></attachment>')
+    listed = next(p for p in doc.paragraphs if p.text == "附件：甲表")
+    assert listed._p.pPr.find(qn("w:keepNext")) is None

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from perfreport import OutputError, pdf
 from perfreport.cli import cli
@@ -20,7 +21,8 @@ from test_libreoffice import pdf_pages
 def test_batch_of_three_converted_in_one_libreoffice_run(soffice, tmp_path, monkeypatch):
     runs = []
     real_run = subprocess.run
-    monkeypatch.setattr(subprocess, "run", lambda command, **kw: runs.append(command) or real_run(command, **kw))
+    monkeypatch.setattr(subprocess, "run", lambda command, **kw: (runs.append(command) if command[0] == soffice else None)
+                        or real_run(command, **kw))
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["batch", *map(str, EXAMPLES), "-o", str(out), "--pdf", "--jobs", "1"])
     assert result.exit_code == 0, result.output
@@ -42,7 +44,7 @@ def test_unconvertible_document_is_located_and_others_converted(soffice, rendere
     good = shutil.copy(rendered[EXAMPLES[0].stem], tmp_path / "good.docx")
     written, problems = pdf.convert([good, broken], tmp_path / "pdf")
     assert written == [tmp_path / "pdf" / "good.pdf"]
-    assert [(p.code, p.location.file) for p in problems] == [("PR711", str(broken))]
+    assert [(p.code, p.location.file) for p in problems if p.level == "error"] == [("PR711", str(broken))]
 
 
 def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
@@ -101,3 +103,37 @@ def test_batch_pdf_progress_on_a_terminal_counts_the_conversions(fake_soffice, t
     assert shown[-1] == "PDF：3/3 个" and sorted(shown) == shown and len(shown) == 4
     assert "剩余约 0 秒" in result.stderr.split("PDF：3/3")[1]
     assert "[PDF " not in result.stdout
+
+
+# --- the 公文 fonts in the PDF ------------------------------------------------------------------------
+
+def test_missing_gongwen_fonts_get_the_first_installed_stand_in_of_their_kind():
+    installed = {"Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN", "宋体"}
+    chosen = pdf.substitutions(["仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体", "Arial"], installed)
+    assert chosen == {"仿宋_GB2312": "Noto Serif CJK SC", "方正小标宋简体": "Noto Serif CJK SC:bold",
+                      "黑体": "Noto Sans CJK SC", "楷体_GB2312": "AR PL UKai CN"}   # 宋体 installed; Arial unknown
+    assert pdf.substitutions(["楷体_GB2312"], {"Noto Serif CJK SC"}) == {"楷体_GB2312": None}
+
+
+def test_fontconfig_maps_each_font_and_includes_the_system_configuration():
+    config = pdf.fontconfig({"方正小标宋简体": "Noto Serif CJK SC:bold", "楷体_GB2312": None, "A&B": "X"}, "/etc/fonts/fonts.conf")
+    root = etree.fromstring(config.encode("utf-8"))
+    rules = {m.find("test/string").text: (m.find("edit/string").text, m.find("edit[@name='weight']") is not None)
+             for m in root.findall("match")}
+    assert rules == {"方正小标宋简体": ("Noto Serif CJK SC", True), "A&B": ("X", False)}
+    assert root.find("include").text == "/etc/fonts/fonts.conf"
+
+
+def test_the_fonts_a_report_asks_for(rendered):
+    fonts = pdf.documents_fonts([rendered[EXAMPLES[0].stem]])
+    assert {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "Times New Roman"} <= set(fonts)
+
+
+def test_render_pdf_warns_for_each_font_it_replaces(soffice, tmp_path):
+    installed = pdf.installed_fonts()
+    if installed is None or "仿宋_GB2312" in installed:
+        pytest.skip("仿宋_GB2312 is installed here (or fontconfig is not used): nothing is replaced")
+    result = CliRunner().invoke(cli, ["render", str(EXAMPLES[0]), "-o", str(tmp_path / "r.docx"), "--pdf"])
+    assert result.exit_code == 0, result.output
+    stand_in = pdf.substitutions(["仿宋_GB2312"], installed)["仿宋_GB2312"]
+    assert f"“仿宋_GB2312”，PDF 中以“{stand_in}”代替" in result.output and "PR712" in result.output

@@ -156,3 +156,25 @@ def test_a_missing_builtin_profile_is_a_data_error(name):
     with pytest.raises(DataError) as exc:
         builtin_profile(name)
     assert exc.value.problems[0].code == "PR023"
+
+
+def character_spacing(document, style_id):
+    element = document.styles.element.xpath(f'w:style[@w:styleId="{style_id}"]')[0].find(qn("w:rPr")).find(qn("w:spacing"))
+    return None if element is None else int(element.get(qn("w:val")))
+
+
+def test_body_text_condensed_to_28_characters_a_line():
+    doc = make(PROFILE)
+    section = doc.sections[0]
+    width_pt = (section.page_width.twips - section.left_margin.twips - section.right_margin.twips) / 20
+    step = 16 + character_spacing(doc, "BodyText") / 20      # 三号 and its spacing, in points
+    assert 28 * step <= width_pt < 29 * step
+    assert character_spacing(doc, "Heading1") == character_spacing(doc, "BodyText")   # headings are 三号 too
+    assert character_spacing(doc, "Title") is None and character_spacing(doc, "TableText") is None
+
+
+def test_no_condensing_without_chars_per_line():
+    doc = make(merge(PROFILE, {"page": {"chars_per_line": None}}))
+    assert character_spacing(doc, "BodyText") is None
+    doc = make(merge(PROFILE, {"page": {"chars_per_line": 20}}))   # 20 fit without narrowing
+    assert character_spacing(doc, "BodyText") is None
