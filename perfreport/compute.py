@@ -128,11 +128,22 @@ class UnitScore:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """One kind of transfer or bond funds (``key`` as in the schema) and its amount from each level."""
+
+    key: str                       # common, special, bonds
+    central: Decimal | None
+    province: Decimal | None
+    city: Decimal | None
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything a report states that can be derived from the data."""
 
     rules: Rules
-    budget: Decimal
+    budget: Decimal | None               # None: the unit file gives no 全年预算数
     spent: Decimal
     received: Decimal | None
     initial_budget: Decimal | None
@@ -141,8 +152,11 @@ class Figures:
     adjustment_rate: Fraction | None     # 预算调整率
     control_rate: Fraction | None        # 预算控制率
     carryover_rate: Fraction | None      # 结转结余率
-    three_public_change: Fraction | None  # "三公"经费变动率
+    three_public_change: Fraction | None  # "三公"经费变动率 (the stated one when last year's amount is not given)
+    three_public_rate: Fraction | None   # "三公"经费执行率：本年实际 / 预算数
     staff_control_rate: Fraction | None  # 在职人员控制率
+    staff_in_post: int | None            # 在职人数: as given, else the sum of its kinds
+    transfers: tuple[Transfer, ...]      # 转移支付和债券资金 given, in schema order
     procurement_rate: Fraction | None    # 政府采购执行率
     project_count: int | None
     assessed_count: int
@@ -293,6 +307,7 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         computed = _cap(execution_score + sum((i.score for i in applicable), Fraction(0)), rate, rules)
     stated = project.get("score")
     score = computed if computed is not None else (None if stated is None else Fraction(stated))
+    grade = rules.grade(score) if score is not None else project.get("grade")  # a stated grade counts without a score
     if rate is None and project["budget"] == 0:
         notes.append(Note("PR523", _("项目“{name}”预算数为 0，执行率不适用").format(name=project["name"]), path + ("budget",)))
     return ProjectFigures(
@@ -300,7 +315,7 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         initial_budget=None if project.get("initial_budget") is None else Decimal(project["initial_budget"]),
         execution_rate=rate, bucket=rules.bucket(rate), assessed=project.get("assessed", True) is not False,
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
-        computed_score=computed, stated_score=stated, score=score, grade=rules.grade(score),
+        computed_score=computed, stated_score=stated, score=score, grade=grade,
         full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
         stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"))
 
@@ -327,9 +342,11 @@ def largest_remainder(counts: list[int], decimals: int) -> list[Fraction]:
     return [Fraction(f, unit) for f in floors]
 
 
-def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int) -> tuple[Group, ...]:
+def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int,
+            counts: list[int] | None = None) -> tuple[Group, ...]:
+    """Each label's projects (count, share, amounts); ``counts`` given: only counts and shares (no list)."""
     members = {label: [p for p in projects if key(p) == label] for label in labels}
-    counts = [len(members[label]) for label in labels]
+    counts = [len(members[label]) for label in labels] if counts is None else counts
     n = sum(counts)
     if shares == "largest_remainder":
         fractions = largest_remainder(counts, decimals)
@@ -358,6 +375,38 @@ def unit_score(items: list[dict], rules: Rules) -> UnitScore | None:
 
 # --- the unit --------------------------------------------------------------------------------------
 
+IN_POST_KINDS = ("administrative", "institutional", "agency", "contract")  # 在职: 行政编制、事业编制、人事代理、聘用
+TRANSFER_KINDS = ("common", "special", "bonds")
+
+
+def in_post(staff: dict) -> int | None:
+    """在职人数: as given, else the sum of the kinds given (None when neither is given)."""
+    if staff.get("actual") is not None:
+        return staff["actual"]
+    kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
+    return sum(kinds) if kinds else None
+
+
+def _three_public_change(funds: dict, stated: dict) -> Fraction | None:
+    """The "三公"经费变动率 computed from this and last year's amounts; without last year's, the stated rate."""
+    computed = change(funds.get("three_public"), funds.get("three_public_last_year"))
+    if computed is None and stated.get("three_public_change") is not None:
+        return Fraction(stated["three_public_change"]) / 100
+    return computed
+
+
+def transfers(given: dict) -> tuple[Transfer, ...]:
+    """The kinds of transfer and bond funds given, each with its levels and total."""
+    out = []
+    for key in TRANSFER_KINDS:
+        levels = given.get(key) or {}
+        amounts = [levels.get(level) for level in ("central", "province", "city")]
+        if any(a is not None for a in amounts):
+            out.append(Transfer(key, *(None if a is None else Decimal(a) for a in amounts),
+                                total(a for a in amounts if a is not None)))
+    return tuple(out)
+
+
 def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -> Figures:
     """All figures of a validated (and completed) unit under ``rules`` (default: standard)."""
     rules = rules or load_rules()
@@ -369,38 +418,49 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
     assessed_budget = total(p.budget for p in assessed)
     graded = [p for p in projects if p.grade is not None]
     staff = unit.get("staff") or {}
-    spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds["budget"]
+    stated = unit.get("stated") or {}
+    grade_labels = [g.label for g in rules.grades]
+    stated_counts = stated.get("grade_counts") or {}
+    # no project list: the stated grade counts are the only source of the distribution
+    grade_counts = ([stated_counts.get(label) or 0 for label in grade_labels]
+                    if not projects and any(stated_counts.get(label) for label in grade_labels) else None)
+    share_base = assessed_budget if projects else stated.get("project_total")
+    spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds.get("budget")
     project_budget, project_spent = total(p.budget for p in projects), total(p.spent for p in projects)
     return Figures(
         rules=rules,
-        budget=Decimal(funds["budget"]),
+        budget=None if funds.get("budget") is None else Decimal(funds["budget"]),
         spent=Decimal(funds["spent"]),
         received=None if funds.get("received") is None else Decimal(funds["received"]),
         initial_budget=None if funds.get("initial_budget") is None else Decimal(funds["initial_budget"]),
-        execution_rate=_execution_rate(funds["spent"], funds["budget"], funds.get("initial_budget"), rules),
-        arrival_rate=ratio(funds.get("received"), funds["budget"]),
+        execution_rate=_execution_rate(funds["spent"], funds.get("budget"), funds.get("initial_budget"), rules),
+        arrival_rate=ratio(funds.get("received"), funds.get("budget")),
         adjustment_rate=ratio(funds.get("adjustment"), funds.get("initial_budget")),
         control_rate=ratio(funds.get("supplementary"), funds.get("initial_budget")),
         carryover_rate=ratio(funds.get("carryover"), spent_or_budget),
-        three_public_change=change(funds.get("three_public"), funds.get("three_public_last_year")),
-        staff_control_rate=ratio(staff.get("actual"), staff.get("authorized")),
+        three_public_change=_three_public_change(funds, stated),
+        three_public_rate=ratio(funds.get("three_public"), funds.get("three_public_budget")),
+        staff_control_rate=ratio(in_post(staff), staff.get("authorized")),
+        staff_in_post=in_post(staff),
+        transfers=transfers(funds.get("transfers") or {}),
         procurement_rate=ratio(funds.get("procurement_actual"), funds.get("procurement_budget")),
         project_count=count,
         assessed_count=len(assessed),
         coverage=ratio(len(assessed), len(projects)) if projects else None,
         assessed_budget_total=assessed_budget,
-        assessed_share=ratio(assessed_budget, funds.get("total_expenditure")) if projects else None,
+        assessed_share=ratio(share_base, funds.get("total_expenditure")),
         projects=projects,
         project_budget_total=project_budget,
         project_spent_total=project_spent,
         project_execution_rate=ratio(project_spent, project_budget),
         buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals),
-        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals),
-        graded_count=len(graded),
+        grades=_groups(grade_labels, graded, lambda p: p.grade, rules.grade_shares, percent_decimals, grade_counts),
+        graded_count=len(graded) if grade_counts is None else sum(grade_counts),
         unit_score=unit_score(unit.get("unit_scoring") or [], rules),
         notes=tuple(notes),
     )
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
-           "unit_score", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]
+           "unit_score", "in_post", "transfers", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore",
+           "Transfer", "Note"]

@@ -159,12 +159,13 @@ def _place(path: tuple, rules: dict, owner: str, parents: list, sheets: list) ->
         sheet.columns.append(Column("#value", _label(items, label), items))
 
 
-def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list) -> None:
+def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list, prefix: str = "") -> None:
+    """The rows of a fields sheet; a mapping inside it gives its rows with its label in front (债券资金·中央)."""
     for key, rules in schema.items():
         if _scalar(rules):
-            sheet.columns.append(Column(_dotted(path + (key,)), _label(rules, key), rules, path + (key,)))
+            sheet.columns.append(Column(_dotted(path + (key,)), prefix + _label(rules, key), rules, path + (key,)))
         elif rules.get("type") == "dict" and "schema" in rules:
-            _fields(path + (key,), rules["schema"], sheet, nested)
+            _fields(path + (key,), rules["schema"], sheet, nested, _label(rules, key) + "·")
         else:
             nested.append((path + (key,), rules))
 

@@ -74,7 +74,7 @@ projects:
     (PROJECTS + "  - {name: a, budget: 12, spent: 10}\n", "PR505"),
     ("other: 我单位2022年度15个项目\n", "PR506"),
     ("other: 2030年完成\n", "PR506"),
-    (PROJECTS.replace("spent: 5}", "spent: 4}"), "PR508"),
+    (PROJECTS.replace("budget: 5, spent: 5}", "budget: 5.00, spent: 4.00}"), "PR508"),  # clearly under 90% whatever the rounding
     ("projects:\n  - {name: a, budget: 1, spent: 1, indicators: [{level1: 产出指标, level2: 数量指标, name: n, target: 10, actual: 8}]}\n",
      "PR507"),
     ("projects:\n  - {name: a, budget: 1, spent: 1, indicators: [{level1: 产出指标, level2: 数量指标, name: n, target: 10, actual: 10,"

@@ -27,7 +27,7 @@ unit: {name: a}
 year: 20x
 funds: {budget: 约20万, spent: 1, budjet: 3}
 """)
-    assert [p.code for p in found] == ["PR102", "PR102", "PR103", "PR103", "PR101"]
+    assert [p.code for p in found] == ["PR102", "PR103", "PR103", "PR101"]  # notice is optional (issue 14)
     lines = [p.location.line for p in found]
     assert lines == sorted(lines)
 
