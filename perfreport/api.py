@@ -115,7 +115,8 @@ def prepare(source: Source, *, format: str | None = None, template_dirs: list[st
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
     figures = compute(unit, rule_set, settings.get("percent_decimals", 2))
-    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source))
+    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found
+                  + check(unit, figures, source, formats.data_paths(fmt)))
 
 
 def render_markup(report: Report) -> str:

@@ -247,7 +247,10 @@ class _Checker:
 
     def written(self, path: tuple) -> bool:
         """Whether the report's format writes the data at ``path`` (or the mapping holding it)."""
-        return self.rendered is None or any(".".join(path[:n]) in self.rendered for n in range(1, len(path) + 1))
+        if self.rendered is None:
+            return True
+        dotted = ".".join(path)
+        return any(r == dotted or r.startswith(dotted + ".") or dotted.startswith(r + ".") for r in self.rendered)
 
     def sections(self) -> None:
         for path, label in self.EXPECTED:

@@ -161,7 +161,7 @@ class Figures:
     project_count: int | None
     assessed_count: int
     coverage: Fraction | None            # 自评覆盖率
-    assessed_budget_total: Decimal
+    assessed_budget_total: Decimal       # 自评项目总金额 (without a project list: as stated, if stated)
     assessed_share: Fraction | None      # 自评项目金额占财政支出总额的比例
     projects: tuple[ProjectFigures, ...]
     project_budget_total: Decimal
@@ -447,7 +447,7 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
         project_count=count,
         assessed_count=len(assessed),
         coverage=ratio(len(assessed), len(projects)) if projects else None,
-        assessed_budget_total=assessed_budget,
+        assessed_budget_total=assessed_budget if projects or share_base is None else Decimal(share_base),
         assessed_share=ratio(share_base, funds.get("total_expenditure")),
         projects=projects,
         project_budget_total=project_budget,

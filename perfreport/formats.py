@@ -16,6 +16,7 @@ Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import nodes
@@ -166,6 +167,78 @@ def _nearest(chain: list[Path], metas: list[Source], key: str):
         if key in meta.data:
             return (folder, meta) if meta.data[key] else None
     return None
+
+
+# --- what a format writes ----------------------------------------------------------------------------
+
+def data_paths(fmt: Format) -> frozenset[str]:
+    """The data a format's report uses, as dotted paths (``analysis.output``, ``background``, ``disclosure.text``).
+
+    Read from the templates, not from a render: the blocks the report really
+    contains (the most derived definition of each, and what it reaches through
+    ``super()`` and ``self.block()``), and every template they import. A
+    section a county format drops is then not reported as left empty (PR511).
+    """
+    files = tuple((str(path), path.stat().st_mtime_ns) for path in fmt.templates().values())
+    return _data_paths(tuple(str(p) for p in fmt.search_path), files)
+
+
+@lru_cache(maxsize=32)
+def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str]:
+    env = environment([Path(p) for p in search_path])
+    trees, name = [], ENTRY_TEMPLATE
+    while name:  # the entry template, then the one it extends, …
+        source, filename, _uptodate = env.loader.get_source(env, name)
+        tree = env.parse(source, name, filename)
+        trees.append(tree)
+        extends = tree.find(nodes.Extends)
+        name = extends.template.value if extends is not None and isinstance(extends.template, nodes.Const) else None
+    definitions: dict[str, list] = {}  # block name -> its definitions, most derived first
+    for tree in trees:
+        for block in tree.find_all(nodes.Block):
+            definitions.setdefault(block.name, []).append(block)
+    found: set[str] = set()
+    seen: set = set()
+
+    def block(name: str, level: int) -> None:
+        if (name, level) in seen or level >= len(definitions.get(name, ())):
+            return
+        seen.add((name, level))
+        for child in definitions[name][level].body:
+            visit(child, name, level)
+
+    def visit(node, current: str | None, level: int) -> None:
+        if isinstance(node, nodes.Block):
+            return block(node.name, 0)
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "super":
+            return block(current, level + 1)
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) \
+                and isinstance(node.node.node, nodes.Name) and node.node.node.name == "self":
+            return block(node.node.attr, 0)
+        if isinstance(node, (nodes.Import, nodes.FromImport)) and isinstance(node.template, nodes.Const):
+            if node.template.value not in seen:
+                seen.add(node.template.value)
+                imported = env.parse(*env.loader.get_source(env, node.template.value)[:2])
+                for child in imported.body:
+                    visit(child, None, 0)
+            return
+        chain, inner = [], node
+        while isinstance(inner, nodes.Getattr):
+            chain.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name) and inner.ctx == "load" and (chain or node is inner):
+            found.add(".".join([inner.name, *chain]))
+            return
+        for child in node.iter_child_nodes():
+            visit(child, current, level)
+
+    for child in trees[-1].body:
+        visit(child, None, 0)
+    for tree in trees[:-1]:  # imports and sets at the top of the templates that extend it
+        for child in tree.body:
+            if isinstance(child, (nodes.Import, nodes.FromImport)):
+                visit(child, None, 0)
+    return frozenset(found)
 
 
 # --- a new county format --------------------------------------------------------------------------
