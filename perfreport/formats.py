@@ -15,6 +15,7 @@ Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +27,21 @@ from .i18n import _
 from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
 from .templating import BUILTIN_TEMPLATES, environment
+from .validate import unit_schema
 from .write import write_atomic
 
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
-KEYS = ("name", "description", "extends", "style", "reference", "rules")
+KEYS = ("name", "description", "extends", "style", "reference", "rules", "data")
+# the types a format's own data key may have (format.yml `data`), and the schema rules each stands for
+DATA_TYPES = {
+    "text": {"type": "string"},
+    "number": {"type": "decimal"},
+    "integer": {"type": "integer"},
+    "list": {"type": "list", "schema": {"type": "string", "empty": False}},
+}
+DATA_FIELDS = ("label", "type", "note", "example")
+_DATA_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -43,6 +54,7 @@ class Format:
     styles: list[str] = field(default_factory=list)   # the profiles laid on one another, base first
     reference: Path | None = None                     # a reference .docx: the base document
     rules: str | None = None                          # the rule set named by the nearest format.yml
+    data: dict = field(default_factory=dict)          # the format's own data keys: name -> schema rules with meta
 
     @property
     def search_path(self) -> list[Path]:
@@ -97,10 +109,47 @@ def _read_meta(folder: Path) -> Source:
                         source.locate((key,)))
                 for key in source.data if key not in KEYS]
     problems += [Problem("PR204", _("format.yml 中 {key} 应为文字").format(key=key), source.locate((key,)))
-                 for key in KEYS if source.data.get(key) is not None and not isinstance(source.data[key], str)]
+                 for key in KEYS if key != "data" and source.data.get(key) is not None and not isinstance(source.data[key], str)]
+    problems += _data_problems(source)
     if problems:
         raise DataError(problems)
     return source
+
+
+def _data_problems(source: Source) -> list[Problem]:
+    """Problems of the ``data`` declarations of a format.yml: each key a new lower-case name with a
+    Chinese label and one of :data:`DATA_TYPES`."""
+    data = source.data.get("data")
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [Problem("PR207", _("format.yml 中 data 应为“字段名: {{label: 中文名称, type: 类型}}”的映射"), source.locate(("data",)))]
+    problems = []
+    for key, spec in data.items():
+        where = source.locate(("data", key))
+        if not _DATA_KEY.fullmatch(str(key)):
+            problems.append(Problem("PR207", _("format.yml 中的数据字段名“{key}”不合法（小写字母开头，只用小写字母、数字和 _）").format(key=key), where))
+        elif key in unit_schema():
+            problems.append(Problem("PR207", _("format.yml 中的数据字段“{key}”与内置字段重名，请换一个名称").format(key=key), where))
+        if not isinstance(spec, dict):
+            problems.append(Problem("PR207", _("format.yml 中数据字段“{key}”应写成 {{label: 中文名称, type: 类型}}").format(key=key), where))
+            continue
+        problems += [Problem("PR207", _("format.yml 中数据字段“{key}”没有“{field}”这一项；可用：{known}").format(
+            key=key, field=field, known="、".join(DATA_FIELDS)), source.locate(("data", key, field)))
+            for field in spec if field not in DATA_FIELDS]
+        if not isinstance(spec.get("label"), str) or not spec["label"].strip():
+            problems.append(Problem("PR207", _("format.yml 中数据字段“{key}”缺少中文名称 label").format(key=key), where))
+        if spec.get("type", "text") not in DATA_TYPES:
+            problems.append(Problem("PR207", _("format.yml 中数据字段“{key}”的类型应为 {types} 之一").format(
+                key=key, types="、".join(DATA_TYPES)), source.locate(("data", key, "type"))))
+    return problems
+
+
+def _data_rules(spec: dict) -> dict:
+    """The schema rules of a format's data key declared as ``spec``."""
+    meta = {"label": spec["label"]}
+    meta.update({k: spec[k] for k in ("note", "example") if spec.get(k) is not None})
+    return dict(DATA_TYPES[spec.get("type", "text")], meta=meta)
 
 
 def available(template_dirs=()) -> list[FormatInfo]:
@@ -157,8 +206,11 @@ def resolve(name: str | None = None, template_dirs=()) -> Format:
     if rules is not None:  # a rule file in the format folder, or a rule set name
         folder, meta = rules
         rules = str(folder / meta.data["rules"]) if (folder / meta.data["rules"]).is_file() else meta.data["rules"]
+    data = {}
+    for meta in reversed(metas):  # a format may redeclare a key of the format it extends
+        data.update({key: _data_rules(spec) for key, spec in (meta.data.get("data") or {}).items()})
     return Format(name, str(metas[0].data.get("description") or ""), chain, roots, profile, styles or ["gbt9704"],
-                  reference, rules)
+                  reference, rules, data)
 
 
 def _nearest(chain: list[Path], metas: list[Source], key: str):

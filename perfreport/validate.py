@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 import unicodedata
 from decimal import Decimal
@@ -35,15 +36,31 @@ def _validator() -> _Validator:
     return _Validator(unit_schema())
 
 
-def validate(source: Source) -> dict:
-    """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem."""
-    fast = _fast_unit()(source.data)
+def _extra_key(extra: dict | None) -> str | None:
+    """A hashable stand-in for a format's own data keys (None: none)."""
+    return json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str) if extra else None
+
+
+@lru_cache(maxsize=16)
+def _extended(key: str) -> tuple:
+    """The unit schema with a format's own data keys, its fast check, its validator and its completer."""
+    schema = dict(unit_schema(), **json.loads(key))
+    return schema, _document_check(schema), _Validator(schema), _completer(schema)
+
+
+def validate(source: Source, extra: dict | None = None) -> dict:
+    """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem.
+
+    ``extra``: the data keys a report format declares (``name`` → schema rules), valid besides the built-in ones.
+    """
+    key = _extra_key(extra)
+    fast = (_fast_unit() if key is None else _extended(key)[1])(source.data)
     if fast is not _UNSURE:
         return fast
-    v = _validator()
+    v = _validator() if key is None else _extended(key)[2]
     if v.validate(source.data):
         return v.document
-    problems = [_problem(error, source) for error in _leaf_errors(v._errors)]
+    problems = [_problem(error, source, v.schema) for error in _leaf_errors(v._errors)]
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     raise DataError(problems)
 
@@ -200,9 +217,9 @@ def _shown(value) -> str:
     return str(value)
 
 
-def field_label(path: tuple) -> str:
-    """The Chinese label of a data path, from the schema's meta."""
-    rules = {"schema": unit_schema()}
+def field_label(path: tuple, schema=None) -> str:
+    """The Chinese label of a data path, from the schema's meta (default: the unit schema)."""
+    rules = {"schema": unit_schema() if schema is None else schema}
     label = ""
     for part in path:
         if isinstance(part, int):
@@ -215,8 +232,8 @@ def field_label(path: tuple) -> str:
     return label
 
 
-def _known_keys(path: tuple) -> list[str]:
-    rules = {"schema": unit_schema()}
+def _known_keys(path: tuple, schema=None) -> list[str]:
+    rules = {"schema": unit_schema() if schema is None else schema}
     for part in path:
         rules = rules.get("schema", {})
         if not isinstance(part, int):
@@ -224,14 +241,14 @@ def _known_keys(path: tuple) -> list[str]:
     return list(rules.get("schema", {}))
 
 
-def _problem(error, source: Source) -> Problem:
+def _problem(error, source: Source, schema=None) -> Problem:
     path = tuple(error.document_path)
     rule, constraint, value = error.rule, error.constraint, error.value
     field = path[-1] if path else ""
-    label = field_label(path)
+    label = field_label(path, schema)
     named = label or format_path(path)
     if error.code == cerberus.errors.UNKNOWN_FIELD.code:
-        close = difflib.get_close_matches(str(field), _known_keys(path[:-1]), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(field), _known_keys(path[:-1], schema), n=1, cutoff=0.6)
         message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=field, suggestion=close[0]) if close
                    else _("未知字段 {field}").format(field=field))
         return Problem("PR101", message, source.locate(path))
@@ -307,12 +324,14 @@ def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
     return _("；请写成 {number}（{notes}）").format(number=shown, notes="，".join(notes))
 
 
-def complete(data: dict, schema: dict | None = None) -> dict:
+def complete(data: dict, schema: dict | None = None, extra: dict | None = None) -> dict:
     """Every key of the schema present: missing mappings filled in, lists empty, other values ``None``.
 
     Templates can then test any documented key (``{% if analysis.output %}``)
-    while a misspelt name is still an error.
+    while a misspelt name is still an error. ``extra``: a format's own data keys, as for :func:`validate`.
     """
+    if schema is None and extra:
+        return _extended(_extra_key(extra))[3](data)
     return (_unit_completer() if schema is None else _completer(schema))(data)
 
 
