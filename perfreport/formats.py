@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import nodes
+from jinja2 import TemplateError, nodes
 
 from .errors import DataError, Location, Problem
 from .i18n import _
@@ -223,16 +223,20 @@ def _nearest(chain: list[Path], metas: list[Source], key: str):
 
 # --- what a format writes ----------------------------------------------------------------------------
 
-def data_paths(fmt: Format) -> frozenset[str]:
+def data_paths(fmt: Format) -> frozenset[str] | None:
     """The data a format's report uses, as dotted paths (``analysis.output``, ``background``, ``disclosure.text``).
 
     Read from the templates, not from a render: the blocks the report really
     contains (the most derived definition of each, and what it reaches through
     ``super()`` and ``self.block()``), and every template they import. A
-    section a county format drops is then not reported as left empty (PR511).
+    section a county format drops is then not reported as left empty (PR511). ``None`` when the templates
+    cannot be read: rendering them reports why, located.
     """
-    files = tuple((str(path), path.stat().st_mtime_ns) for path in fmt.templates().values())
-    return _data_paths(tuple(str(p) for p in fmt.search_path), files)
+    try:
+        files = tuple((str(path), path.stat().st_mtime_ns) for path in fmt.templates().values())
+        return _data_paths(tuple(str(p) for p in fmt.search_path), files)
+    except (TemplateError, OSError):
+        return None
 
 
 @lru_cache(maxsize=32)

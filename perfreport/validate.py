@@ -251,7 +251,7 @@ def _problem(error, source: Source, schema=None) -> Problem:
         close = difflib.get_close_matches(str(field), _known_keys(path[:-1], schema), n=1, cutoff=0.6)
         message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=field, suggestion=close[0]) if close
                    else _("未知字段 {field}").format(field=field))
-        return Problem("PR101", message, source.locate(path))
+        return Problem("PR101", message + _stated_hint(path, schema), source.locate(path))
     if rule == "required":
         return Problem("PR102", _("缺少必填字段 {key}（{label}）").format(key=field, label=label) if label else _("缺少必填字段 {key}").format(key=field), source.locate(path))
     if rule == "type":
@@ -280,7 +280,7 @@ def _problem(error, source: Source, schema=None) -> Problem:
         field=named, rule=rule, constraint=constraint), source.locate(path))
 
 
-_SUFFIXES = ("万元", "元", "万", "年", "个", "分")
+_SUFFIXES = ("万元", "元", "万", "年", "个", "分", "%")
 _PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
 
 
@@ -294,7 +294,25 @@ def _type_hint(kinds: list, value, source: Source) -> str:
         return _number_hint(value, "integer" not in kinds, (source.data.get("settings") or {}).get("money_unit"))
     if "string" in kinds and isinstance(value, (int, Decimal, datetime.date)) and not isinstance(value, bool):
         return _("；如果这是文字，请加引号：\"{text}\"").format(text=_shown(value))
+    if isinstance(value, str) and re.search(r"(^|\s)[A-Za-z_][A-Za-z0-9_]*\s*：", value):
+        return _("；其中的“：”是全角冒号，字段名后请用半角冒号加空格“: ”")
     return ""
+
+
+def _stated_hint(path: tuple, schema=None) -> str:
+    """For a derived figure typed where data goes (``execution_rate: 93.43%``): it is computed, and where the
+    figure a clerk was given can be written to be checked (``stated.execution_rate``)."""
+    field, parent = path[-1], path[:-1]
+    if "stated" in parent:
+        return ""
+    where = ("projects", parent[1], "stated") if parent[:1] == ("projects",) and len(parent) == 2 else ("stated",)
+    rules = {"schema": unit_schema() if schema is None else schema}
+    for part in where:
+        rules = rules.get("schema", {}).get(part, {}) if not isinstance(part, int) else rules.get("schema", {})
+    if field not in rules.get("schema", {}):
+        return ""
+    return _("；{label}由 perfreport 按数据计算，不必填写；要与手中的数字核对，请写在 {path}（写数值，不带%）").format(
+        label=rules["schema"][field]["meta"]["label"].removeprefix("填报的").split("（")[0], path=format_path(where + (field,)))
 
 
 def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
@@ -305,7 +323,7 @@ def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
     suffix = next((s for s in _SUFFIXES if text.endswith(s)), None)
     if suffix:
         text = text[: -len(suffix)].strip()
-        notes.append(_("不带单位“{unit}”").format(unit=suffix))
+        notes.append(_("不带“%”") if suffix == "%" else _("不带单位“{unit}”").format(unit=suffix))
     if "," in text:
         text = text.replace(",", "")
         notes.append(_("不带千位分隔符“,”"))
