@@ -205,3 +205,48 @@ def test_template_check_reports_syntax_errors_and_unknown_names(tmp_path):
     assert f"{county / 'report.xml.j2'}:3: 模板使用了数据中没有定义的名称 fundz" in result.output
     assert "unit.nmae" in result.output
     assert run("check", "--template", "standard").exit_code == 0
+
+
+# --- stated figures of issue 14, each with the rounding-aware interval -------------------------------
+
+ROUNDED = COMPLETE + "projects:\n  - {name: 道路维护, budget: 4.68, spent: 4.21, deviation_reason: 尚未完工}\n"
+
+
+@pytest.mark.parametrize("stated, flagged", [("90.07", False), ("89.96", False), ("90.3", True), ("89.6", True)])
+def test_stated_project_execution_rate(write_unit, stated, flagged):
+    unit = ROUNDED.replace("deviation_reason: 尚未完工}", f"deviation_reason: 尚未完工, stated: {{execution_rate: {stated}}}}}")
+    report = perfreport.load(write_unit(unit))
+    found = [p for p in report.problems if p.code == "PR501"]
+    assert bool(found) is flagged
+    if flagged:
+        assert found[0].location.path == ("projects", 0, "stated", "execution_rate") and "89.96%" in found[0].message
+
+
+def test_under_90_needs_a_reason_only_when_clearly_under(write_unit):
+    unclear = perfreport.load(write_unit(ROUNDED.replace(", deviation_reason: 尚未完工", "")))
+    assert "PR508" not in [p.code for p in unclear.problems]  # 89.96% from 4.21 / 4.68 may be 90.16%
+    clear = perfreport.load(write_unit(ROUNDED.replace("spent: 4.21, deviation_reason: 尚未完工", "spent: 4.10")))
+    assert "PR508" in [p.code for p in clear.problems]  # 87.61%, under 90% whatever the rounding
+
+
+STATED_LIST = COMPLETE.replace("budget: 100", "budget: 100\n  total_expenditure: 12.02") + """\
+projects:
+  - {name: a, budget: 4.68, spent: 4.21, score: 95, deviation_reason: 未完工}
+  - {name: b, budget: 3.34, spent: 3.34, grade: 良}
+  - {name: c, budget: 4.00, spent: 4.00, grade: 优}
+  - {name: d, budget: 1, spent: 1, assessed: false}
+"""
+
+
+@pytest.mark.parametrize("stated, path", [
+    ("{project_total: 12.02}", None),
+    ("{project_total: 12.03}", None),                            # the three amounts may add up to 12.035
+    ("{project_total: 12.1}", ("stated", "project_total")),
+    ("{share: 100}", None),
+    ("{share: 99}", ("stated", "share")),
+    ("{grade_counts: {优: 2, 良: 1}}", None),
+    ("{grade_counts: {优: 1, 良: 2}}", ("stated", "grade_counts", "优")),
+])
+def test_stated_unit_totals_shares_and_grade_counts(write_unit, stated, path):
+    found = [p for p in perfreport.load(write_unit(STATED_LIST + f"stated: {stated}\n")).problems if p.code in ("PR501", "PR502", "PR503")]
+    assert [p.location.path for p in found][:1] == ([path] if path else [])
