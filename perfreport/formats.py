@@ -123,7 +123,7 @@ def _data_problems(source: Source) -> list[Problem]:
     if data is None:
         return []
     if not isinstance(data, dict):
-        return [Problem("PR207", _("format.yml 中 data 应为“字段名: {{label: 中文名称, type: 类型}}”的映射"), source.locate(("data",)))]
+        return [Problem("PR207", _("format.yml 中 data 应为映射：每个字段名下写 label（中文名称）和 type（类型）"), source.locate(("data",)))]
     problems = []
     for key, spec in data.items():
         where = source.locate(("data", key))
