@@ -10,7 +10,7 @@ from perfreport.batch import find_units, output_name, run
 from perfreport.manifest import NAME as MANIFEST
 from perfreport.cli import cli
 
-from conftest import EXAMPLES, MINIMAL
+from conftest import REFERENCE_EXAMPLES as EXAMPLES, MINIMAL
 
 
 def invoke(*args):

@@ -13,7 +13,7 @@ from perfreport import OutputError, pdf
 from perfreport.cli import cli
 from perfreport.manifest import NAME as MANIFEST
 
-from conftest import EXAMPLES
+from conftest import REFERENCE_EXAMPLES as EXAMPLES
 from test_libreoffice import pdf_pages
 
 
