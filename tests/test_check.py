@@ -252,3 +252,23 @@ projects:
 def test_stated_unit_totals_shares_and_grade_counts(write_unit, stated, path):
     found = [p for p in perfreport.load(write_unit(STATED_LIST + f"stated: {stated}\n")).problems if p.code in ("PR501", "PR502", "PR503")]
     assert [p.location.path for p in found][:1] == ([path] if path else [])
+
+
+def test_staff_kinds_must_add_up_to_staff_in_post(write_unit):
+    assert "PR541" not in codes(write_unit, "staff: {actual: 48, administrative: 30, institutional: 18}\n")
+    report = perfreport.load(write_unit(COMPLETE + "staff: {actual: 48, administrative: 30, institutional: 17}\n"))
+    found = [p for p in report.problems if p.code == "PR541"]
+    assert [p.location.path for p in found] == [("staff", "actual")] and "相加为 47" in found[0].message
+
+
+@pytest.mark.parametrize("stated, flagged", [("-25", False), ("-24.9", False), ("-20", True)])
+def test_stated_three_public_change(write_unit, stated, flagged):
+    base = COMPLETE.replace("spent: 62.5", "spent: 62.5\n  three_public: 9.00\n  three_public_last_year: 12.00")
+    found = codes(write_unit, f"stated: {{three_public_change: {stated}}}\n", base)
+    assert ("PR501" in found) is flagged
+
+
+def test_share_without_a_project_list_is_checked_against_the_stated_total(write_unit):
+    base = COMPLETE.replace("spent: 62.5", "spent: 62.5\n  total_expenditure: 2856.43")
+    assert "PR501" not in codes(write_unit, "stated: {project_total: 1532.68, share: 53.66}\n", base)
+    assert "PR501" in codes(write_unit, "stated: {project_total: 1532.68, share: 53.76}\n", base)
