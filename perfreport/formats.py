@@ -359,6 +359,8 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "# style: style.yml           # 样式配置：本文件夹中的 YAML，只写与所继承格式不同的项；或内置样式名 gbt9704",
         "# reference: reference.docx  # 参考文档：用 Word 设计的样式、页面设置、页眉页脚",
         "# rules: standard            # 评分规则集",
+        "# data:                      # 本格式自己的数据字段，模板中按字段名使用（docs/templates.md）",
+        "#   evaluation_method: {label: 评价方法, type: text}",
         "",
     ])
     folder.mkdir(parents=True)

@@ -77,6 +77,11 @@ def test_zhongfeng_shows_the_computed_execution_rate_not_the_typed_56(rendered):
     assert "617705万元" not in text and "共计617705元" in text
 
 
+def test_zhongfeng_prints_no_yaml_comment(rendered):
+    text = body_text(document(rendered, "zhongfeng-2022"))
+    assert "#" not in text and "形成评价结论并撰写自评报告。\n" in text
+
+
 def test_zhongfeng_ten_overall_goals_numbered(rendered):
     doc = document(rendered, "zhongfeng-2022")
     paragraphs = [p.text for p in doc.paragraphs]
