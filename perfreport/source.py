@@ -177,6 +177,8 @@ def load_text(text: str, file: str | None = None) -> Source:
     _attach_paths(source)
     if "#" in text:
         _comments_in_blocks(text, source)
+    if "：" in text:
+        _full_width_keys(text, source)
     source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
     return source
 
@@ -247,6 +249,17 @@ def _comments_in_blocks(text: str, source: Source) -> None:
                 source.warnings.append(Problem(
                     "PR016", _("文字块（| 或 >）中的“#”不是注释，会印在报告中；注释请写在文字块之外，或删去这一部分"),
                     Location(source.file, number, column, parent + (key,)), "warning"))
+
+
+def _full_width_keys(text: str, source: Source) -> None:
+    """Warn (PR017) about a line that starts like a key written with “：”: read without an error, it has
+    become part of the text above it (``other: 无。`` then ``background： …`` is one text)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = FULL_WIDTH_KEY.match(line)
+        if match and LOWER_KEY.match(line[match.end(1):]):  # keys are lower case; “GDP：” in a text is not one
+            key = line[match.end(1):].split("：")[0].strip()
+            source.warnings.append(Problem("PR017", _("“{key}”后面是全角冒号“：”，这一行被当作上一项的文字；如果这是字段，请改为半角冒号加空格“: ”").format(key=key),
+                                           Location(source.file, number, match.end(1) + 1), "warning"))
 
 
 def _remove_invalid_characters(text: str, source: Source) -> str:
@@ -325,18 +338,22 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> P
     return Problem("PR004", message, Location(file, line, column))
 
 
-# A key written with a full-width colon: `budget： 100`, `- name：…`.
+# A key written with a full-width colon: `budget： 100`, `- name：…`; and one written right.
 FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)[A-Za-z_][A-Za-z0-9_]*\s*：")
+LOWER_KEY = re.compile(r"[a-z_][a-z0-9_]*\s*：")
+ASCII_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_]*:(\s|$)")
 
 
 def _full_width_colon(lines: list[str], line: int | None) -> tuple[int, int] | None:
     """``(line, column)`` of a key written with “：” at or just before ``line`` (1-based), if any."""
     if line is None:
         return None
-    for number in range(min(line, len(lines)), max(line - 5, 0), -1):
+    for number in range(min(line, len(lines)), 0, -1):
         match = FULL_WIDTH_KEY.match(lines[number - 1])
         if match:
             return number, len(match.group(1)) + 1
+        if number < line and ASCII_KEY.match(lines[number - 1]):
+            return None  # a well-written key before: the mistake is not above it
     return None
 
 
