@@ -16,10 +16,11 @@ from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 
-from .compute import IN_POST_KINDS, Figures
+from .compute import Figures
 from .errors import Problem
 from .i18n import N_, _
 from .source import Source, leaves
+from .compute import IN_POST_KINDS
 
 Interval = tuple[Fraction, Fraction]
 

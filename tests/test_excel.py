@@ -209,6 +209,38 @@ def test_a_clerks_workbook_imports(clerk_book):
     assert report.figures.execution_rate is not None
 
 
+def test_new_keys_of_issue_14_round_trip_through_a_new_workbook(tmp_path):
+    """perfreport new x.xlsx → a clerk fills the new keys → render: they reach the report."""
+    path = tmp_path / "x.xlsx"
+    assert CliRunner().invoke(cli, ["new", str(path)]).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    for name, values in {"单位信息": {"unit.name": "测试镇人民政府", "unit.short_name": "测试镇"},
+                         "基本信息": {"year": 2023},
+                         "资金情况": {"funds.spent": 62.5, "funds.transfers.bonds.province": 300},
+                         "人员情况": {"staff.administrative": 10, "staff.institutional": 5, "staff.retired": 8},
+                         "单位填报的数字": {"stated.grade_counts.优": 1}}.items():
+        ws = book[name]
+        for key, value in values.items():
+            ws.cell(field_row(ws, key), 3, value)
+    others = book["其他人员"]
+    others.append(["公益性岗位人员", 4])
+    projects = book["项目清单"]
+    header = [c.value for c in projects[1]]
+    row = [None] * len(header)
+    for key, value in {"name": "防火经费", "budget": 4.68, "spent": 4.21, "grade": "优", "stated.execution_rate": 90.07}.items():
+        row[next(i for i, h in enumerate(header) if h.endswith(f"({key})"))] = value
+    projects.append(row)
+    book.save(path)
+    report = perfreport.load(path)
+    assert report.unit["staff"]["others"] == [{"label": "公益性岗位人员", "count": 4}]
+    assert report.unit["projects"][0]["stated"] == {"execution_rate": Decimal("90.07")}
+    assert [p.code for p in report.problems if p.level == "error" or p.code in ("PR501", "PR508")] == []
+    text = body_text(docx.Document(str(perfreport.render(report, tmp_path / "x.docx"))))
+    assert "人员情况：我单位现有在职人员15人（其中行政编制10人、事业编制5人），退休人员8人，公益性岗位人员4人。" in text
+    assert "上级转移支付和债券资金：债券资金300.00万元（省级300.00万元）。" in text
+    assert "自评结果：“优”1个，占100.00%。" in text and "按照《" not in text
+
+
 def test_values_are_located_by_sheet_and_cell(clerk_book):
     book = openpyxl.load_workbook(clerk_book)
     book["资金情况"]["C5"] = "约20万"
@@ -350,34 +382,3 @@ def test_libreoffice_opens_the_workbooks_and_what_it_saves_reads_back(calc, tmp_
     assert done.returncode == 0, done.stderr
     assert exact(read_workbook(tmp_path / "out" / "example.xlsx").data) == exact(load_file(EXAMPLES[0]).data)
 
-
-def test_new_keys_of_issue_14_round_trip_through_a_new_workbook(tmp_path):
-    """perfreport new x.xlsx → a clerk fills the new keys → render: they reach the report."""
-    path = tmp_path / "x.xlsx"
-    assert CliRunner().invoke(cli, ["new", str(path)]).exit_code == 0
-    book = openpyxl.load_workbook(path)
-    for name, values in {"单位信息": {"unit.name": "测试镇人民政府", "unit.short_name": "测试镇"},
-                         "基本信息": {"year": 2023},
-                         "资金情况": {"funds.spent": 62.5, "funds.transfers.bonds.province": 300},
-                         "人员情况": {"staff.administrative": 10, "staff.institutional": 5, "staff.retired": 8},
-                         "单位填报的数字": {"stated.grade_counts.优": 1}}.items():
-        ws = book[name]
-        for key, value in values.items():
-            ws.cell(field_row(ws, key), 3, value)
-    others = book["其他人员"]
-    others.append(["公益性岗位人员", 4])
-    projects = book["项目清单"]
-    header = [c.value for c in projects[1]]
-    row = [None] * len(header)
-    for key, value in {"name": "防火经费", "budget": 4.68, "spent": 4.21, "grade": "优", "stated.execution_rate": 90.07}.items():
-        row[next(i for i, h in enumerate(header) if h.endswith(f"({key})"))] = value
-    projects.append(row)
-    book.save(path)
-    report = perfreport.load(path)
-    assert report.unit["staff"]["others"] == [{"label": "公益性岗位人员", "count": 4}]
-    assert report.unit["projects"][0]["stated"] == {"execution_rate": Decimal("90.07")}
-    assert [p.code for p in report.problems if p.level == "error" or p.code in ("PR501", "PR508")] == []
-    text = body_text(docx.Document(str(perfreport.render(report, tmp_path / "x.docx"))))
-    assert "人员情况：我单位现有在职人员15人（其中行政编制10人、事业编制5人），退休人员8人，公益性岗位人员4人。" in text
-    assert "上级转移支付和债券资金：债券资金300.00万元（省级300.00万元）。" in text
-    assert "自评结果：“优”1个，占100.00%。" in text and "按照《" not in text
