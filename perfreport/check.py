@@ -122,60 +122,6 @@ class _Checker:
                 self.add("PR502", _("填报的部门整体得分为 {stated}，按各项分值和扣分应为 {computed}").format(
                     stated=stated["unit_score"], computed=f.unit_score.score), ("stated", "unit_score"))
 
-    def stated_rate(self, value, numerator, denominator, label: str, path: tuple) -> None:
-        """PR501 when the stated rate ``value`` (a percentage) cannot be ``numerator / denominator`` as rounded."""
-        if value is None or numerator is None or denominator is None:
-            return
-        possible = quotient(numerator, denominator)
-        if possible and not overlaps(around(value, Fraction(1, 100)), possible):
-            self.add("PR501", _("填报的{label}为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
-                label=label, stated=value, computed=_pct(Fraction(numerator) / Fraction(denominator)),
-                numerator=numerator, denominator=denominator), path)
-
-    def stated_more(self) -> None:
-        """自评项目总金额, its share of 财政支出, the grade counts and the "三公"经费变动率 as stated."""
-        stated, funds, f = self.unit.get("stated") or {}, self.unit["funds"], self.figures
-        projects = self.unit.get("projects") or []
-        assessed = [p["budget"] for p in projects if p.get("assessed", True) is not False]
-        total_given = stated.get("project_total")
-        if total_given is not None and projects and not overlaps(around(total_given), summed(assessed)):
-            self.add("PR502", _("填报的自评项目总金额为 {stated}，已自评项目的预算数相加为 {computed}").format(
-                stated=total_given, computed=f.assessed_budget_total), ("stated", "project_total"))
-        base = assessed if projects else ([total_given] if total_given is not None else None)
-        expenditure = funds.get("total_expenditure")
-        if stated.get("share") is not None and base is not None and expenditure:
-            lo, hi = summed(base)
-            e_lo, e_hi = around(expenditure)
-            if e_lo > 0 and not overlaps(around(stated["share"], Fraction(1, 100)), (lo / e_hi, hi / e_lo)):
-                self.add("PR501", _("填报的自评项目金额占财政支出比例为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
-                    stated=stated["share"], computed=_pct(f.assessed_share), numerator=sum(Decimal(b) for b in base),
-                    denominator=expenditure), ("stated", "share"))
-        counts = stated.get("grade_counts") or {}
-        if projects and any(v is not None for v in counts.values()):
-            computed = {g.label: g.count for g in f.grades}
-            for label, value in counts.items():
-                if value is not None and value != computed.get(label, 0):
-                    self.add("PR503", _("填报的“{grade}”等级项目为 {stated} 个，按项目清单为 {computed} 个").format(
-                        grade=label, stated=value, computed=computed.get(label, 0)), ("stated", "grade_counts", label))
-        change_given, current, previous = stated.get("three_public_change"), funds.get("three_public"), funds.get("three_public_last_year")
-        if change_given is not None and current is not None and previous is not None:
-            c_lo, c_hi = around(current)
-            p_lo, p_hi = around(previous)
-            if p_lo > 0:
-                possible = (c_lo / p_hi - 1, c_hi / p_lo - 1)
-                if not overlaps(around(change_given, Fraction(1, 100)), possible):
-                    self.add("PR501", _("填报的“三公”经费变动率为 {stated}%，按数据计算应为 {computed}（({current} − {previous}) / {previous}）").format(
-                        stated=change_given, computed=_pct(f.three_public_change), current=current, previous=previous),
-                        ("stated", "three_public_change"))
-
-    def staff(self) -> None:
-        """在职人数 and the kinds it is made of (行政编制、事业编制、人事代理、聘用) must agree."""
-        staff = self.unit.get("staff") or {}
-        kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
-        if staff.get("actual") is not None and kinds and sum(kinds) != staff["actual"]:
-            self.add("PR541", _("在职人数为 {actual}，行政编制、事业编制、人事代理、聘用人数相加为 {parts}").format(
-                actual=staff["actual"], parts=sum(kinds)), ("staff", "actual"))
-
     # projects: duplicates, scores, grades, reasons, weights
     def projects(self) -> None:
         seen: dict[str, tuple[int, dict]] = {}
@@ -323,6 +269,58 @@ class _Checker:
         if not ok:
             self.add("PR512", _("文字中“{found}”与数据不符：{label}为 {shown}").format(found=found, label=label, shown=shown), path)
 
+
+    def stated_rate(self, value, numerator, denominator, label: str, path: tuple) -> None:
+        """PR501 when the stated rate ``value`` (a percentage) cannot be ``numerator / denominator`` as rounded."""
+        if value is None or numerator is None or denominator is None:
+            return
+        possible = quotient(numerator, denominator)
+        if possible and not overlaps(around(value, Fraction(1, 100)), possible):
+            self.add("PR501", _("填报的{label}为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
+                label=label, stated=value, computed=_pct(Fraction(numerator) / Fraction(denominator)),
+                numerator=numerator, denominator=denominator), path)
+
+    def stated_more(self) -> None:
+        """The stated share of 财政支出 (of the list, or of the stated 自评项目总金额 without one), grade counts
+        and "三公"经费变动率."""
+        stated, funds, f = self.unit.get("stated") or {}, self.unit["funds"], self.figures
+        projects = self.unit.get("projects") or []
+        assessed = [p["budget"] for p in projects if p.get("assessed", True) is not False]
+        total_given = stated.get("assessed_budget_total")  # against the list: PR515 (assessed_total)
+        base = assessed if projects else ([total_given] if total_given is not None else None)
+        expenditure = funds.get("total_expenditure")
+        if stated.get("share") is not None and base is not None and expenditure:
+            lo, hi = summed(base)
+            e_lo, e_hi = around(expenditure)
+            if e_lo > 0 and not overlaps(around(stated["share"], Fraction(1, 100)), (lo / e_hi, hi / e_lo)):
+                self.add("PR501", _("填报的自评项目金额占财政支出比例为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
+                    stated=stated["share"], computed=_pct(f.assessed_share), numerator=sum(Decimal(b) for b in base),
+                    denominator=expenditure), ("stated", "share"))
+        counts = stated.get("grade_counts") or {}
+        if projects and any(v is not None for v in counts.values()):
+            computed = {g.label: g.count for g in f.grades}
+            for label, value in counts.items():
+                if value is not None and value != computed.get(label, 0):
+                    self.add("PR503", _("填报的“{grade}”等级项目为 {stated} 个，按项目清单为 {computed} 个").format(
+                        grade=label, stated=value, computed=computed.get(label, 0)), ("stated", "grade_counts", label))
+        change_given, current, previous = stated.get("three_public_change"), funds.get("three_public"), funds.get("three_public_last_year")
+        if change_given is not None and current is not None and previous is not None:
+            c_lo, c_hi = around(current)
+            p_lo, p_hi = around(previous)
+            if p_lo > 0:
+                possible = (c_lo / p_hi - 1, c_hi / p_lo - 1)
+                if not overlaps(around(change_given, Fraction(1, 100)), possible):
+                    self.add("PR501", _("填报的“三公”经费变动率为 {stated}%，按数据计算应为 {computed}（({current} − {previous}) / {previous}）").format(
+                        stated=change_given, computed=_pct(f.three_public_change), current=current, previous=previous),
+                        ("stated", "three_public_change"))
+
+    def staff(self) -> None:
+        """在职人数 and the kinds it is made of (行政编制、事业编制、人事代理、聘用) must agree."""
+        staff = self.unit.get("staff") or {}
+        kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
+        if staff.get("actual") is not None and kinds and sum(kinds) != staff["actual"]:
+            self.add("PR541", _("在职人数为 {actual}，行政编制、事业编制、人事代理、聘用人数相加为 {parts}").format(
+                actual=staff["actual"], parts=sum(kinds)), ("staff", "actual"))
 
 @lru_cache(maxsize=None)
 def _restating(words: tuple[str, ...]) -> re.Pattern:

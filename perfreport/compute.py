@@ -424,7 +424,7 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
     # no project list: the stated grade counts are the only source of the distribution
     grade_counts = ([stated_counts.get(label) or 0 for label in grade_labels]
                     if not projects and any(stated_counts.get(label) for label in grade_labels) else None)
-    share_base = assessed_budget if projects else stated.get("project_total")
+    share_base = assessed_budget if projects else stated.get("assessed_budget_total")
     spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds.get("budget")
     project_budget, project_spent = total(p.budget for p in projects), total(p.spent for p in projects)
     return Figures(

@@ -339,6 +339,6 @@ def test_a_stated_three_public_change_is_used_only_without_last_year():
 def test_grades_without_scores_count_and_stated_counts_stand_in_for_a_list():
     f = figures("projects:\n  - {name: a, budget: 1, spent: 1, grade: 良}\n  - {name: b, budget: 1, spent: 1, score: 95}\n")
     assert [(g.label, g.count) for g in f.grades if g.count] == [("优", 1), ("良", 1)] and f.graded_count == 2
-    f = figures("project_count: 36\nstated: {project_total: 660.00, grade_counts: {优: 13, 良: 3, 中: 17, 差: 3}}\n")
+    f = figures("project_count: 36\nstated: {assessed_budget_total: 660.00, grade_counts: {优: 13, 良: 3, 中: 17, 差: 3}}\n")
     assert [g.count for g in f.grades] == [13, 3, 17, 3] and f.graded_count == 36
     assert f.assessed_budget_total == Decimal("660.00") and f.assessed_share is None  # no 财政支出总额
