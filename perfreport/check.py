@@ -160,14 +160,6 @@ class _Checker:
                         name=project["name"], full=float(full), execution=float(rules.execution_weight),
                         indicators=float(full - rules.execution_weight), total=float(rules.total)), path + ("indicators",))
 
-    @staticmethod
-    def clearly_below(project: dict, rules) -> bool:
-        """Whether the project's execution rate is under the threshold whatever the rounding of its amounts
-        (4.21 / 4.68 = 89.96% may be 90.16%: not clearly under 90%)."""
-        denominator = project.get("initial_budget") if rules.denominator == "initial_budget" else project["budget"]
-        possible = quotient(project["spent"], denominator) if denominator is not None else None
-        return possible is not None and possible[1] < rules.reason_below
-
     def indicators(self, indicators: list[dict], path: tuple, project) -> None:
         scored = project.indicators if project is not None else None
         for i, indicator in enumerate(indicators):
@@ -321,6 +313,15 @@ class _Checker:
         if staff.get("actual") is not None and kinds and sum(kinds) != staff["actual"]:
             self.add("PR541", _("在职人数为 {actual}，行政编制、事业编制、人事代理、聘用人数相加为 {parts}").format(
                 actual=staff["actual"], parts=sum(kinds)), ("staff", "actual"))
+
+    @staticmethod
+    def clearly_below(project: dict, rules) -> bool:
+        """Whether the project's execution rate is under the threshold whatever the rounding of its amounts
+        (4.21 / 4.68 = 89.96% may be 90.16%: not clearly under 90%)."""
+        denominator = project.get("initial_budget") if rules.denominator == "initial_budget" else project["budget"]
+        possible = quotient(project["spent"], denominator) if denominator is not None else None
+        return possible is not None and possible[1] < rules.reason_below
+
 
 @lru_cache(maxsize=None)
 def _restating(words: tuple[str, ...]) -> re.Pattern:

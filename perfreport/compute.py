@@ -52,6 +52,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """One kind of transfer or bond funds (``key`` as in the schema) and its amount from each level."""
+
+    key: str                       # common, special, bonds
+    central: Decimal | None
+    province: Decimal | None
+    city: Decimal | None
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class IndicatorScore:
     index: int
     level1: str
@@ -125,17 +136,6 @@ class UnitScore:
     items: tuple[UnitScoreItem, ...]
     lost: tuple[UnitScoreItem, ...]
     grade: str | None
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """One kind of transfer or bond funds (``key`` as in the schema) and its amount from each level."""
-
-    key: str                       # common, special, bonds
-    central: Decimal | None
-    province: Decimal | None
-    city: Decimal | None
-    total: Decimal
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,6 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         computed = _cap(execution_score + sum((i.score for i in applicable), Fraction(0)), rate, rules)
     stated = project.get("score")
     score = computed if computed is not None else (None if stated is None else Fraction(stated))
-    grade = rules.grade(score) if score is not None else project.get("grade")  # a stated grade counts without a score
     if rate is None and project["budget"] == 0:
         notes.append(Note("PR523", _("项目“{name}”预算数为 0，执行率不适用").format(name=project["name"]), path + ("budget",)))
     return ProjectFigures(
@@ -315,7 +314,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         initial_budget=None if project.get("initial_budget") is None else Decimal(project["initial_budget"]),
         execution_rate=rate, bucket=rules.bucket(rate), assessed=project.get("assessed", True) is not False,
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
-        computed_score=computed, stated_score=stated, score=score, grade=grade,
+        computed_score=computed, stated_score=stated, score=score,
+        grade=rules.grade(score) if score is not None else project.get("grade"),  # a stated grade counts without a score
         full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
         stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"))
 
@@ -342,11 +342,9 @@ def largest_remainder(counts: list[int], decimals: int) -> list[Fraction]:
     return [Fraction(f, unit) for f in floors]
 
 
-def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int,
-            counts: list[int] | None = None) -> tuple[Group, ...]:
-    """Each label's projects (count, share, amounts); ``counts`` given: only counts and shares (no list)."""
+def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int) -> tuple[Group, ...]:
     members = {label: [p for p in projects if key(p) == label] for label in labels}
-    counts = [len(members[label]) for label in labels] if counts is None else counts
+    counts = [len(members[label]) for label in labels]
     n = sum(counts)
     if shares == "largest_remainder":
         fractions = largest_remainder(counts, decimals)
@@ -374,38 +372,6 @@ def unit_score(items: list[dict], rules: Rules) -> UnitScore | None:
 
 
 # --- the unit --------------------------------------------------------------------------------------
-
-IN_POST_KINDS = ("administrative", "institutional", "agency", "contract")  # 在职: 行政编制、事业编制、人事代理、聘用
-TRANSFER_KINDS = ("common", "special", "bonds")
-
-
-def in_post(staff: dict) -> int | None:
-    """在职人数: as given, else the sum of the kinds given (None when neither is given)."""
-    if staff.get("actual") is not None:
-        return staff["actual"]
-    kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
-    return sum(kinds) if kinds else None
-
-
-def _three_public_change(funds: dict, stated: dict) -> Fraction | None:
-    """The "三公"经费变动率 computed from this and last year's amounts; without last year's, the stated rate."""
-    computed = change(funds.get("three_public"), funds.get("three_public_last_year"))
-    if computed is None and stated.get("three_public_change") is not None:
-        return Fraction(stated["three_public_change"]) / 100
-    return computed
-
-
-def transfers(given: dict) -> tuple[Transfer, ...]:
-    """The kinds of transfer and bond funds given, each with its levels and total."""
-    out = []
-    for key in TRANSFER_KINDS:
-        levels = given.get(key) or {}
-        amounts = [levels.get(level) for level in ("central", "province", "city")]
-        if any(a is not None for a in amounts):
-            out.append(Transfer(key, *(None if a is None else Decimal(a) for a in amounts),
-                                total(a for a in amounts if a is not None)))
-    return tuple(out)
-
 
 def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -> Figures:
     """All figures of a validated (and completed) unit under ``rules`` (default: standard)."""
@@ -454,11 +420,52 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
         project_spent_total=project_spent,
         project_execution_rate=ratio(project_spent, project_budget),
         buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals),
-        grades=_groups(grade_labels, graded, lambda p: p.grade, rules.grade_shares, percent_decimals, grade_counts),
+        grades=_groups(grade_labels, graded, lambda p: p.grade, rules.grade_shares, percent_decimals) if grade_counts is None
+        else _counted_groups(grade_labels, grade_counts, rules.grade_shares, percent_decimals),
         graded_count=len(graded) if grade_counts is None else sum(grade_counts),
         unit_score=unit_score(unit.get("unit_scoring") or [], rules),
         notes=tuple(notes),
     )
+
+
+IN_POST_KINDS = ("administrative", "institutional", "agency", "contract")  # 在职: 行政编制、事业编制、人事代理、聘用
+TRANSFER_KINDS = ("common", "special", "bonds")
+
+
+def in_post(staff: dict) -> int | None:
+    """在职人数: as given, else the sum of the kinds given (None when neither is given)."""
+    if staff.get("actual") is not None:
+        return staff["actual"]
+    kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
+    return sum(kinds) if kinds else None
+
+
+def _three_public_change(funds: dict, stated: dict) -> Fraction | None:
+    """The "三公"经费变动率 computed from this and last year's amounts; without last year's, the stated rate."""
+    computed = change(funds.get("three_public"), funds.get("three_public_last_year"))
+    if computed is None and stated.get("three_public_change") is not None:
+        return Fraction(stated["three_public_change"]) / 100
+    return computed
+
+
+def transfers(given: dict) -> tuple[Transfer, ...]:
+    """The kinds of transfer and bond funds given, each with its levels and total."""
+    out = []
+    for key in TRANSFER_KINDS:
+        levels = given.get(key) or {}
+        amounts = [levels.get(level) for level in ("central", "province", "city")]
+        if any(a is not None for a in amounts):
+            out.append(Transfer(key, *(None if a is None else Decimal(a) for a in amounts),
+                                total(a for a in amounts if a is not None)))
+    return tuple(out)
+
+
+def _counted_groups(labels: list[str], counts: list[int], shares: str, decimals: int) -> tuple[Group, ...]:
+    """Groups from stated counts alone (no project list): count and share, no amounts."""
+    n = sum(counts)
+    fractions = largest_remainder(counts, decimals) if shares == "largest_remainder" else [ratio(c, n) for c in counts]
+    return tuple(Group(label, count, fraction if n else None, Decimal(0), Decimal(0))
+                 for label, count, fraction in zip(labels, counts, fractions))
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",

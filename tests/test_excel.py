@@ -381,4 +381,3 @@ def test_libreoffice_opens_the_workbooks_and_what_it_saves_reads_back(calc, tmp_
     done = convert_with(calc, tmp_path, "xlsx", example)
     assert done.returncode == 0, done.stderr
     assert exact(read_workbook(tmp_path / "out" / "example.xlsx").data) == exact(load_file(EXAMPLES[0]).data)
-
