@@ -391,7 +391,7 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2) -
     grade_counts = ([stated_counts.get(label) or 0 for label in grade_labels]
                     if not projects and any(stated_counts.get(label) for label in grade_labels) else None)
     share_base = assessed_budget if projects else stated.get("assessed_budget_total")
-    spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds.get("budget")
+    spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds["budget"]
     project_budget, project_spent = total(p.budget for p in projects), total(p.spent for p in projects)
     return Figures(
         rules=rules,
@@ -469,5 +469,4 @@ def _counted_groups(labels: list[str], counts: list[int], shares: str, decimals:
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",
-           "unit_score", "in_post", "transfers", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore",
-           "Transfer", "Note"]
+           "unit_score", "Figures", "ProjectFigures", "IndicatorScore", "Group", "UnitScore", "Note"]
