@@ -159,13 +159,16 @@ def _place(path: tuple, rules: dict, owner: str, parents: list, sheets: list) ->
         sheet.columns.append(Column("#value", _label(items, label), items))
 
 
-def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list, prefix: str = "") -> None:
-    """The rows of a fields sheet; a mapping inside it gives its rows with its label in front (债券资金·中央)."""
+def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list) -> None:
     for key, rules in schema.items():
         if _scalar(rules):
-            sheet.columns.append(Column(_dotted(path + (key,)), prefix + _label(rules, key), rules, path + (key,)))
+            sheet.columns.append(Column(_dotted(path + (key,)), _label(rules, key), rules, path + (key,)))
         elif rules.get("type") == "dict" and "schema" in rules:
-            _fields(path + (key,), rules["schema"], sheet, nested, _label(rules, key) + "·")
+            start = len(sheet.columns)
+            _fields(path + (key,), rules["schema"], sheet, nested)
+            for column in sheet.columns[start:]:  # a mapping's own values: its label in front (债券资金·中央)
+                if len(column.path) == len(path) + 2:
+                    column.label = _label(rules, key) + "·" + column.label
         else:
             nested.append((path + (key,), rules))
 
