@@ -11,8 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-# the three examples that reproduce the reference reports (batch tests count and name their outputs)
-REFERENCE_EXAMPLES = [p for p in EXAMPLES if p.stem in ("laiyuan-2023", "shuren-2023", "zhongfeng-2022")]
 
 MINIMAL = """\
 unit:

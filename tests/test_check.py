@@ -161,8 +161,8 @@ def test_examples_check_with_exactly_the_warnings_their_reference_reports_deserv
                            ("PR511", ("analysis", "output")), ("PR511", ("analysis", "satisfaction"))],
         # per-project format: it writes no 产出 or 满意度 section, so their absence is not reported (issue 14)
         "laiyuan-2023": [("PR511", ("disclosure",))],
-        "baisha-2023": [],
-        "xinglong-2023": [],  # 4.21 / 4.68 = 89.96% (stated 90.07%) is neither inconsistent nor clearly under 90%
+        "zhuxi-2023": [],
+        "ziyun-2023": [],  # 4.21 / 4.68 = 89.96% (stated 90.07%) is neither inconsistent nor clearly under 90%
     }
     for path in EXAMPLES:
         found = [(p.code, p.location.path) for p in perfreport.load(path).problems]

@@ -114,17 +114,17 @@ def test_laiyuan_renders_a_chapter_per_project(rendered):
     assert sum(p.endswith(".项目效益") for p in paragraphs) == 13  # once per project that has one (004 has one twice)
 
 
-# --- baisha: a departmental whole-unit report, budget unknown, no notice (issue 14) ---------------------
+# --- zhuxi: a departmental whole-unit report, budget unknown, no notice (issue 14) ---------------------
 
-def test_baisha_prints_no_budget_and_no_notice_it_does_not_have(rendered):
-    text = body_text(document(rendered, "baisha-2023"))
+def test_zhuxi_prints_no_budget_and_no_notice_it_does_not_have(rendered):
+    text = body_text(document(rendered, "zhuxi-2023"))
     assert "我单位对2023年项目资金开展了绩效自评工作，现将自评情况报告如下：" in text and "按照《" not in text
     assert "\n实际执行2856.43万元。\n" in text
     assert "下达项目指标金额" not in text and "资金执行率" not in text and "100.00%" not in text
 
 
-def test_baisha_departmental_figures_sit_in_funds_and_basic_information(rendered):
-    paragraphs = [p.text for p in document(rendered, "baisha-2023").paragraphs]
+def test_zhuxi_departmental_figures_sit_in_funds_and_basic_information(rendered):
+    paragraphs = [p.text for p in document(rendered, "zhuxi-2023").paragraphs]
     funds = paragraphs.index("1.项目资金到位及执行情况")
     assert paragraphs[funds + 2:funds + 5] == [
         "年中追加预算14项，金额612.35万元，预算控制率为25.51%。",
@@ -137,8 +137,8 @@ def test_baisha_departmental_figures_sit_in_funds_and_basic_information(rendered
                                       "聘用2人），见习人员4人，退休人员41人，劳务派遣人员7人，公益性岗位人员12人。")
 
 
-def test_baisha_stated_totals_and_grade_counts_stand_in_for_a_project_list(rendered):
-    text = body_text(document(rendered, "baisha-2023"))
+def test_zhuxi_stated_totals_and_grade_counts_stand_in_for_a_project_list(rendered):
+    text = body_text(document(rendered, "zhuxi-2023"))
     assert ("本年度自评项目24个，金额1532.68万元，占财政支出总额的53.66%。"
             "自评结果：“优”18个，占75.00%；“良”5个，占20.83%；“中”1个，占4.17%。") in text
 
@@ -149,19 +149,19 @@ def test_departmental_sentences_are_left_out_when_absent(rendered):
         assert words not in text
 
 
-# --- xinglong: a project list with stated rates (issue 14) ---------------------------------------------
+# --- ziyun: a project list with stated rates (issue 14) ---------------------------------------------
 
-def test_xinglong_prints_the_computed_rates_and_counts_grades_without_scores(rendered):
+def test_ziyun_prints_the_computed_rates_and_counts_grades_without_scores(rendered):
     import perfreport
     from conftest import ROOT
 
-    text = body_text(document(rendered, "xinglong-2023"))
+    text = body_text(document(rendered, "ziyun-2023"))
     assert "实际执行137.02万元，资金执行率为94.94%。" in text
     assert ("本年度自评项目8个，金额144.33万元，占财政支出总额的53.76%，自评覆盖率100.00%。"
             "自评结果：“优”5个，占62.50%；“良”2个，占25.00%；“中”1个，占12.50%。") in text
-    report = perfreport.load(ROOT / "examples" / "xinglong-2023.yaml")
+    report = perfreport.load(ROOT / "examples" / "ziyun-2023.yaml")
     road = report.figures.projects[1]
     assert (road.name, f"{float(road.execution_rate * 100):.2f}", road.score, road.grade) == ("农村公路养护经费", "89.96", None, "优")
-    rows = [[c.text for c in row.cells] for row in document(rendered, "xinglong-2023").tables[0].rows]
+    rows = [[c.text for c in row.cells] for row in document(rendered, "ziyun-2023").tables[0].rows]
     assert rows[2][:5] == ["2", "农村公路养护经费", "4.68", "4.21", "89.96%"]  # the computed rate, not the stated 90.07%
     assert report.problems == []

@@ -13,7 +13,7 @@ from perfreport import OutputError, pdf
 from perfreport.cli import cli
 from perfreport.manifest import NAME as MANIFEST
 
-from conftest import REFERENCE_EXAMPLES as EXAMPLES
+from conftest import EXAMPLES
 from test_libreoffice import pdf_pages
 
 
@@ -22,7 +22,7 @@ def test_batch_of_three_converted_in_one_libreoffice_run(soffice, tmp_path, monk
     real_run = subprocess.run
     monkeypatch.setattr(subprocess, "run", lambda command, **kw: runs.append(command) or real_run(command, **kw))
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["batch", *map(str, EXAMPLES), "-o", str(out), "--pdf", "--jobs", "1"])
+    result = CliRunner().invoke(cli, ["batch", *map(str, EXAMPLES[:3]), "-o", str(out), "--pdf", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert len(runs) == 1 and any(a.startswith("-env:UserInstallation=file://") for a in runs[0])
     for docx in out.glob("*.docx"):
