@@ -225,7 +225,8 @@ def test_new_keys_of_issue_14_round_trip_through_a_new_workbook(tmp_path):
     others = book["其他人员"]
     others.append(["公益性岗位人员", 4])
     projects = book["项目清单"]
-    header = [c.value for c in projects[1]]
+    header = next(h for h in ([str(c.value or "") for c in projects[r]] for r in range(1, 4))
+                  if any(v.endswith("(name)") for v in h))  # the row of the (key) headers
     row = [None] * len(header)
     for key, value in {"name": "防火经费", "budget": 4.68, "spent": 4.21, "grade": "优", "stated.execution_rate": 90.07}.items():
         row[next(i for i, h in enumerate(header) if h.endswith(f"({key})"))] = value
