@@ -143,6 +143,15 @@ def test_zhuxi_stated_totals_and_grade_counts_stand_in_for_a_project_list(render
             "自评结果：“优”18个，占75.00%；“良”5个，占20.83%；“中”1个，占4.17%。") in text
 
 
+def test_no_functions_and_no_staff_read_wu(write_unit, tmp_path):
+    import docx
+    import perfreport
+    from conftest import MINIMAL
+
+    text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL), tmp_path / "u.docx"))))
+    assert "（四）部门（单位）职能职责。\n无。\n" in text and "人员情况" not in text
+
+
 def test_departmental_sentences_are_left_out_when_absent(rendered):
     text = body_text(document(rendered, "shuren-2023"))
     for words in ("年中追加", "“三公”经费", "转移支付", "人员情况"):

@@ -237,7 +237,8 @@ def test_new_keys_of_issue_14_round_trip_through_a_new_workbook(tmp_path):
     assert report.unit["projects"][0]["stated"] == {"execution_rate": Decimal("90.07")}
     assert [p.code for p in report.problems if p.level == "error" or p.code in ("PR501", "PR508")] == []
     text = body_text(docx.Document(str(perfreport.render(report, tmp_path / "x.docx"))))
-    assert "人员情况：我单位现有在职人员15人（其中行政编制10人、事业编制5人），退休人员8人，公益性岗位人员4人。" in text
+    assert ("（四）部门（单位）职能职责。\n"  # no 「无。」 before the staff sentence when there are no functions
+            "人员情况：我单位现有在职人员15人（其中行政编制10人、事业编制5人），退休人员8人，公益性岗位人员4人。") in text
     assert "上级转移支付和债券资金：债券资金300.00万元（省级300.00万元）。" in text
     assert "自评结果：“优”1个，占100.00%。" in text and "按照《" not in text
 
