@@ -109,18 +109,23 @@ def read_source(path: str | Path) -> Source:
 def prepare(source: Source, *, format: str | None = None, template_dirs: list[str | Path] = (),
             rules: str | None = None) -> Report:
     """A :class:`Report` from an already read :class:`~perfreport.source.Source`."""
-    unit = complete(validate(source))
+    named = source.data.get("format") if isinstance(source.data, dict) else None
+    try:  # first the format: it may declare data keys of its own (format.yml `data`)
+        fmt = formats.resolve(format or (named if isinstance(named, str) and named else None), template_dirs)
+    except DataError:
+        validate(source)  # the unit file's own errors first
+        raise
+    unit = complete(validate(source, fmt.data), extra=fmt.data)
     found = check_data(unit, source)
     errors = [p for p in found if p.level == "error"]
     if errors:
         raise DataError(errors)
-    fmt = formats.resolve(format or unit.get("format"), template_dirs)
     settings = number_settings(fmt.profile, unit.get("settings"))
     settings.setdefault("placeholder", fmt.profile["table"].get("placeholder", "—"))
     rule_set = load_rules(rules or unit.get("rules") or fmt.rules)
     figures = compute(unit, rule_set, settings.get("percent_decimals", 2), settings.get("money_decimals", 2))
-    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found + check(unit, figures, source),
-                  rules, tuple(template_dirs))
+    return Report(unit, figures, source, fmt, settings, list(source.warnings) + found
+                  + check(unit, figures, source, formats.data_paths(fmt)), rules, tuple(template_dirs))
 
 
 def render_markup(report: Report) -> str:

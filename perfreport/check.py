@@ -20,6 +20,7 @@ from .compute import Figures, is_number, indicator_nature
 from .errors import Problem
 from .i18n import N_, _
 from .source import Source, leaves
+from .compute import IN_POST_KINDS
 
 Interval = tuple[Fraction, Fraction]
 
@@ -66,8 +67,9 @@ def _pct(value: Fraction) -> str:
 # --- the checks ---------------------------------------------------------------------------------
 
 class _Checker:
-    def __init__(self, unit: dict, figures: Figures, source: Source):
+    def __init__(self, unit: dict, figures: Figures, source: Source, rendered=None):
         self.unit, self.figures, self.source = unit, figures, source
+        self.rendered = rendered  # the data paths the report's format writes (None: every one)
         self.found: list[Problem] = []
         self.levels = figures.rules.levels
 
@@ -82,6 +84,8 @@ class _Checker:
         for note in self.figures.notes:
             self.add(note.code, note.message, note.path)
         self.stated()
+        self.stated_more()
+        self.staff()
         self.projects()
         self.indicators(self.unit["goals"].get("indicators") or [], ("goals", "indicators"), None)
         self.sections()
@@ -92,18 +96,11 @@ class _Checker:
     # stated figures, totals and counts
     def stated(self) -> None:
         stated, funds, f = self.unit.get("stated") or {}, self.unit["funds"], self.figures
-        denominator = funds.get("initial_budget") if f.rules.denominator == "initial_budget" else funds["budget"]
+        denominator = funds.get("initial_budget") if f.rules.denominator == "initial_budget" else funds.get("budget")
         rates = (("execution_rate", funds["spent"], denominator, _("预算执行率")),
-                 ("arrival_rate", funds.get("received"), funds["budget"], _("资金到位率")))
+                 ("arrival_rate", funds.get("received"), funds.get("budget"), _("资金到位率")))
         for key, numerator, den, label in rates:
-            value = stated.get(key)
-            if value is None or numerator is None or den is None:
-                continue
-            possible = quotient(numerator, den)
-            if possible and not overlaps(around(value, Fraction(1, 100)), possible):
-                self.add("PR501", _("填报的{label}为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
-                    label=label, stated=value, computed=_pct(Fraction(numerator) / Fraction(den)),
-                    numerator=numerator, denominator=den), ("stated", key))
+            self.stated_rate(stated.get(key), numerator, den, label, ("stated", key))
         if stated.get("coverage") is not None and f.coverage is not None:
             if not f.coverage * 100 - half_unit(stated["coverage"]) <= Fraction(stated["coverage"]) <= f.coverage * 100 + half_unit(stated["coverage"]):
                 self.add("PR501", _("填报的自评覆盖率为 {stated}%，按项目清单应为 {computed}（{assessed} / {count}）").format(
@@ -166,8 +163,11 @@ class _Checker:
             if figures.stated_grade and figures.grade and figures.stated_grade != figures.grade:
                 self.add("PR514", _("项目“{name}”填报等级“{stated}”，按得分应为“{computed}”").format(
                     name=project["name"], stated=figures.stated_grade, computed=figures.grade), path + ("grade",))
+            self.stated_rate((project.get("stated") or {}).get("execution_rate"), project["spent"],
+                             project.get("initial_budget") if rules.denominator == "initial_budget" else project["budget"],
+                             _("项目“{name}”执行率").format(name=project["name"]), path + ("stated", "execution_rate"))
             rate = figures.execution_rate
-            if rate is not None and rate < rules.reason_below and not project.get("deviation_reason"):
+            if rate is not None and self.clearly_below(project, rules) and not project.get("deviation_reason"):
                 self.add("PR508", _("项目“{name}”执行率 {rate} 低于 {threshold}，应填写偏差原因（deviation_reason）").format(
                     name=project["name"], rate=_pct(rate), threshold=_pct(rules.reason_below)), path)
             self.sources(project, figures, path)
@@ -243,17 +243,26 @@ class _Checker:
         (("analysis", "conclusion"), N_("评价结果")),
     )
 
+    def written(self, path: tuple) -> bool:
+        """Whether the report's format writes the data at ``path`` (or the mapping holding it)."""
+        if self.rendered is None:
+            return True
+        dotted = ".".join(path)
+        return any(r == dotted or r.startswith(dotted + ".") or dotted.startswith(r + ".") for r in self.rendered)
+
     def sections(self) -> None:
         for path, label in self.EXPECTED:
+            if not self.written(path):
+                continue
             value = self.unit
             for key in path:
                 value = (value or {}).get(key)
             if value is None or not str(value).strip():
                 self.add("PR511", _("未填写“{label}”（{path}），报告中将写作“无。”").format(label=_(label), path=".".join(path)), path)
-        if not self.unit.get("improvements"):
+        if not self.unit.get("improvements") and self.written(("improvements",)):
             self.add("PR511", _("未填写“下一步改进措施”（improvements），报告中将写作“无。”"), ("improvements",))
         disclosure = self.unit.get("disclosure") or {}
-        if not (disclosure.get("where") or disclosure.get("text")):
+        if not (disclosure.get("where") or disclosure.get("text")) and self.written(("disclosure",)):
             self.add("PR511", _("未填写“结果应用和公开情况”（disclosure），报告中将写作“无。”"), ("disclosure",))
 
     # narrative text: years, and numbers that restate a figure
@@ -268,7 +277,7 @@ class _Checker:
         restated = [
             (("资金执行率", "预算执行率", "总体执行率"), "%", f.execution_rate, _("预算执行率")),
             (("资金到位率", "到位率"), "%", f.arrival_rate, _("资金到位率")),
-            (("下达", "预算安排", "安排经费", "全年预算"), "money", funds["budget"], _("全年预算数")),
+            (("下达", "预算安排", "安排经费", "全年预算"), "money", funds.get("budget"), _("全年预算数")),
             (("到位资金", "实际到位"), "money", funds.get("received"), _("实际到位资金")),
             (("总体执行", "实际执行", "全年执行"), "money", funds["spent"], _("全年执行数")),
         ]
@@ -312,12 +321,74 @@ class _Checker:
             self.add("PR512", _("文字中“{found}”与数据不符：{label}为 {shown}").format(found=found, label=label, shown=shown), path)
 
 
+    def stated_rate(self, value, numerator, denominator, label: str, path: tuple) -> None:
+        """PR501 when the stated rate ``value`` (a percentage) cannot be ``numerator / denominator`` as rounded."""
+        if value is None or numerator is None or denominator is None:
+            return
+        possible = quotient(numerator, denominator)
+        if possible and not overlaps(around(value, Fraction(1, 100)), possible):
+            self.add("PR501", _("填报的{label}为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
+                label=label, stated=value, computed=_pct(Fraction(numerator) / Fraction(denominator)),
+                numerator=numerator, denominator=denominator), path)
+
+    def stated_more(self) -> None:
+        """The stated share of 财政支出 (of the list, or of the stated 自评项目总金额 without one), grade counts
+        and "三公"经费变动率."""
+        stated, funds, f = self.unit.get("stated") or {}, self.unit["funds"], self.figures
+        projects = self.unit.get("projects") or []
+        assessed = [p["budget"] for p in projects if p.get("assessed", True) is not False]
+        total_given = stated.get("assessed_budget_total")  # against the list: PR515 (assessed_total)
+        base = assessed if projects else ([total_given] if total_given is not None else None)
+        expenditure = funds.get("total_expenditure")
+        if stated.get("share") is not None and base is not None and expenditure:
+            lo, hi = summed(base)
+            e_lo, e_hi = around(expenditure)
+            if e_lo > 0 and not overlaps(around(stated["share"], Fraction(1, 100)), (lo / e_hi, hi / e_lo)):
+                self.add("PR501", _("填报的自评项目金额占财政支出比例为 {stated}%，按数据计算应为 {computed}（{numerator} / {denominator}）").format(
+                    stated=stated["share"], computed=_pct(f.assessed_share), numerator=sum(Decimal(b) for b in base),
+                    denominator=expenditure), ("stated", "share"))
+        counts = stated.get("grade_counts") or {}
+        if projects and any(v is not None for v in counts.values()):
+            computed = {g.label: g.count for g in f.grades}
+            for label, value in counts.items():
+                if value is not None and value != computed.get(label, 0):
+                    self.add("PR503", _("填报的“{grade}”等级项目为 {stated} 个，按项目清单为 {computed} 个").format(
+                        grade=label, stated=value, computed=computed.get(label, 0)), ("stated", "grade_counts", label))
+        change_given, current, previous = stated.get("three_public_change"), funds.get("three_public"), funds.get("three_public_last_year")
+        if change_given is not None and current is not None and previous is not None:
+            c_lo, c_hi = around(current)
+            p_lo, p_hi = around(previous)
+            if p_lo > 0:
+                possible = (c_lo / p_hi - 1, c_hi / p_lo - 1)
+                if not overlaps(around(change_given, Fraction(1, 100)), possible):
+                    self.add("PR501", _("填报的“三公”经费变动率为 {stated}%，按数据计算应为 {computed}（({current} − {previous}) / {previous}）").format(
+                        stated=change_given, computed=_pct(f.three_public_change), current=current, previous=previous),
+                        ("stated", "three_public_change"))
+
+    def staff(self) -> None:
+        """在职人数 and the kinds it is made of (行政编制、事业编制、人事代理、聘用) must agree."""
+        staff = self.unit.get("staff") or {}
+        kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
+        if staff.get("actual") is not None and kinds and sum(kinds) != staff["actual"]:
+            self.add("PR541", _("在职人数为 {actual}，行政编制、事业编制、人事代理、聘用人数相加为 {parts}").format(
+                actual=staff["actual"], parts=sum(kinds)), ("staff", "actual"))
+
+    @staticmethod
+    def clearly_below(project: dict, rules) -> bool:
+        """Whether the project's execution rate is under the threshold whatever the rounding of its amounts
+        (4.21 / 4.68 = 89.96% may be 90.16%: not clearly under 90%)."""
+        denominator = project.get("initial_budget") if rules.denominator == "initial_budget" else project["budget"]
+        possible = quotient(project["spent"], denominator) if denominator is not None else None
+        return possible is not None and possible[1] < rules.reason_below
+
+
 @lru_cache(maxsize=None)
 def _restating(words: tuple[str, ...]) -> re.Pattern:
     """A keyword, a short gap within the clause, then a number with 万元, 元 or %."""
     return re.compile("(?:" + "|".join(words) + ")" + _Checker.GAP + _Checker.NUMBER)
 
 
-def check(unit: dict, figures: Figures, source: Source) -> list[Problem]:
-    """Every consistency finding for a validated unit, sorted by position in the file."""
-    return _Checker(unit, figures, source).run()
+def check(unit: dict, figures: Figures, source: Source, rendered: frozenset | None = None) -> list[Problem]:
+    """Every consistency finding for a validated unit, sorted by position in the file. ``rendered``: the data
+    paths (dotted) the report's format writes; a section it does not write is not reported empty (PR511)."""
+    return _Checker(unit, figures, source, rendered).run()

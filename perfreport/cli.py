@@ -258,6 +258,15 @@ def formats_show(name: str, template_dirs: tuple[Path, ...]):
     click.echo(_("样式配置：{styles}").format(styles=" + ".join(fmt.styles)))
     click.echo(_("规则集：{rules}").format(rules=fmt.rules or "—"))
     click.echo(_("参考文档：{reference}").format(reference=fmt.reference or "—"))
+    if fmt.data:
+        from .excel import kind_text
+
+        click.echo(_("本格式的数据字段（写在数据文件最外层）："))
+        for key, rules in fmt.data.items():
+            meta = rules["meta"]
+            note = "：" + str(meta["note"]) if meta.get("note") else ""
+            example = _("。例：{example}").format(example=meta["example"]) if meta.get("example") is not None else ""
+            click.echo(f"  {key}  {meta['label']}（{kind_text(rules)}）{note}{example}")
 
 
 @formats.command("init", help=N_("新建县（区）格式文件夹 DIR/NAME/：format.yml 和继承 --from 格式、列出全部 block 的 report.xml.j2。"))

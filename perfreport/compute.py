@@ -61,6 +61,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """One kind of transfer or bond funds (``key`` as in the schema) and its amount from each level."""
+
+    key: str                       # common, special, bonds
+    central: Decimal | None
+    province: Decimal | None
+    city: Decimal | None
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class IndicatorScore:
     index: int
     level1: str
@@ -179,7 +190,7 @@ class Figures:
     """Everything a report states that can be derived from the data."""
 
     rules: Rules
-    budget: Decimal
+    budget: Decimal | None               # None: the unit file gives no 全年预算数
     spent: Decimal
     received: Decimal | None
     initial_budget: Decimal | None
@@ -188,13 +199,16 @@ class Figures:
     adjustment_rate: Fraction | None     # 预算调整率
     control_rate: Fraction | None        # 预算控制率
     carryover_rate: Fraction | None      # 结转结余率
-    three_public_change: Fraction | None  # "三公"经费变动率
+    three_public_change: Fraction | None  # "三公"经费变动率 (the stated one when last year's amount is not given)
+    three_public_rate: Fraction | None   # "三公"经费执行率：本年实际 / 预算数
     staff_control_rate: Fraction | None  # 在职人员控制率
+    staff_in_post: int | None            # 在职人数: as given, else the sum of its kinds
+    transfers: tuple[Transfer, ...]      # 转移支付和债券资金 given, in schema order
     procurement_rate: Fraction | None    # 政府采购执行率
     project_count: int | None
     assessed_count: int
     coverage: Fraction | None            # 自评覆盖率
-    assessed_budget_total: Decimal
+    assessed_budget_total: Decimal       # 自评项目总金额 (without a project list: as stated, if stated)
     assessed_share: Fraction | None      # 自评项目金额占财政支出总额的比例
     projects: tuple[ProjectFigures, ...]
     project_budget_total: Decimal
@@ -391,7 +405,8 @@ def score_project(index: int, project: dict, rules: Rules, notes: list) -> Proje
         initial_budget=None if project.get("initial_budget") is None else Decimal(project["initial_budget"]),
         execution_rate=rate, bucket=rules.bucket(rate), assessed=project.get("assessed", True) is not False,
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
-        computed_score=computed, stated_score=stated, score=score, grade=rules.grade(score),
+        computed_score=computed, stated_score=stated, score=score,
+        grade=rules.grade(score) if score is not None else project.get("grade"),  # a stated grade counts without a score
         full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
         stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"),
         sources=funding_sources(project.get("sources")))
@@ -512,38 +527,89 @@ def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, m
     assessed_budget = add(p.budget for p in assessed)
     graded = [p for p in projects if p.grade is not None]
     staff = unit.get("staff") or {}
+    stated = unit.get("stated") or {}
+    grade_labels = [g.label for g in rules.grades]
+    stated_counts = stated.get("grade_counts") or {}
+    # no project list: the stated grade counts are the only source of the distribution
+    grade_counts = ([stated_counts.get(label) or 0 for label in grade_labels]
+                    if not projects and any(stated_counts.get(label) for label in grade_labels) else None)
+    share_base = assessed_budget if projects else stated.get("assessed_budget_total")
     spent_or_budget = funds["spent"] if rules.carryover_denominator == "spent" else funds["budget"]
     project_budget, project_spent = add(p.budget for p in projects), add(p.spent for p in projects)
     return Figures(
         rules=rules,
-        budget=Decimal(funds["budget"]),
+        budget=None if funds.get("budget") is None else Decimal(funds["budget"]),
         spent=Decimal(funds["spent"]),
         received=None if funds.get("received") is None else Decimal(funds["received"]),
         initial_budget=None if funds.get("initial_budget") is None else Decimal(funds["initial_budget"]),
-        execution_rate=_execution_rate(funds["spent"], funds["budget"], funds.get("initial_budget"), rules),
-        arrival_rate=ratio(funds.get("received"), funds["budget"]),
+        execution_rate=_execution_rate(funds["spent"], funds.get("budget"), funds.get("initial_budget"), rules),
+        arrival_rate=ratio(funds.get("received"), funds.get("budget")),
         adjustment_rate=ratio(funds.get("adjustment"), funds.get("initial_budget")),
         control_rate=ratio(funds.get("supplementary"), funds.get("initial_budget")),
         carryover_rate=ratio(funds.get("carryover"), spent_or_budget),
-        three_public_change=change(funds.get("three_public"), funds.get("three_public_last_year")),
-        staff_control_rate=ratio(staff.get("actual"), staff.get("authorized")),
+        three_public_change=_three_public_change(funds, stated),
+        three_public_rate=ratio(funds.get("three_public"), funds.get("three_public_budget")),
+        staff_control_rate=ratio(in_post(staff), staff.get("authorized")),
+        staff_in_post=in_post(staff),
+        transfers=transfers(funds.get("transfers") or {}),
         procurement_rate=ratio(funds.get("procurement_actual"), funds.get("procurement_budget")),
         project_count=count,
         assessed_count=len(assessed),
         coverage=ratio(len(assessed), len(projects)) if projects else None,
-        assessed_budget_total=assessed_budget,
-        assessed_share=ratio(assessed_budget, funds.get("total_expenditure")) if projects else None,
+        assessed_budget_total=assessed_budget if projects or share_base is None else Decimal(share_base),
+        assessed_share=ratio(share_base, funds.get("total_expenditure")),
         projects=projects,
         project_budget_total=project_budget,
         project_spent_total=project_spent,
         project_execution_rate=ratio(project_spent, project_budget),
         buckets=_groups([b.label for b in rules.buckets], list(projects), lambda p: p.bucket, "plain", percent_decimals, add),
-        grades=_groups([g.label for g in rules.grades], graded, lambda p: p.grade, rules.grade_shares, percent_decimals, add),
-        graded_count=len(graded),
+        grades=_groups(grade_labels, graded, lambda p: p.grade, rules.grade_shares, percent_decimals, add) if grade_counts is None
+        else _counted_groups(grade_labels, grade_counts, rules.grade_shares, percent_decimals),
+        graded_count=len(graded) if grade_counts is None else sum(grade_counts),
         unit_score=unit_score(unit.get("unit_scoring") or [], rules),
         unit_targets=unit_targets(unit, rules),
         notes=tuple(notes),
     )
+
+
+IN_POST_KINDS = ("administrative", "institutional", "agency", "contract")  # 在职: 行政编制、事业编制、人事代理、聘用
+TRANSFER_KINDS = ("common", "special", "bonds")
+
+
+def in_post(staff: dict) -> int | None:
+    """在职人数: as given, else the sum of the kinds given (None when neither is given)."""
+    if staff.get("actual") is not None:
+        return staff["actual"]
+    kinds = [staff[k] for k in IN_POST_KINDS if staff.get(k) is not None]
+    return sum(kinds) if kinds else None
+
+
+def _three_public_change(funds: dict, stated: dict) -> Fraction | None:
+    """The "三公"经费变动率 computed from this and last year's amounts; without last year's, the stated rate."""
+    computed = change(funds.get("three_public"), funds.get("three_public_last_year"))
+    if computed is None and stated.get("three_public_change") is not None:
+        return Fraction(stated["three_public_change"]) / 100
+    return computed
+
+
+def transfers(given: dict) -> tuple[Transfer, ...]:
+    """The kinds of transfer and bond funds given, each with its levels and total."""
+    out = []
+    for key in TRANSFER_KINDS:
+        levels = given.get(key) or {}
+        amounts = [levels.get(level) for level in ("central", "province", "city")]
+        if any(a is not None for a in amounts):
+            out.append(Transfer(key, *(None if a is None else Decimal(a) for a in amounts),
+                                total(a for a in amounts if a is not None)))
+    return tuple(out)
+
+
+def _counted_groups(labels: list[str], counts: list[int], shares: str, decimals: int) -> tuple[Group, ...]:
+    """Groups from stated counts alone (no project list): count and share, no amounts."""
+    n = sum(counts)
+    fractions = largest_remainder(counts, decimals) if shares == "largest_remainder" else [ratio(c, n) for c in counts]
+    return tuple(Group(label, count, fraction if n else None, Decimal(0), Decimal(0))
+                 for label, count, fraction in zip(labels, counts, fractions))
 
 
 __all__ = ["compute", "ratio", "change", "total", "largest_remainder", "score_indicators", "score_project",

@@ -91,6 +91,8 @@ def _number(path: tuple, value, source: Source) -> list[Problem]:
 
 def _plausibility(path: tuple, funds: dict, source: Source) -> list[Problem]:
     budget, spent, received = funds.get("budget"), funds.get("spent"), funds.get("received")
+    if budget is None:  # 全年预算数 not given: nothing to compare with
+        return []
     if budget == 0:
         return [Problem("PR111", _("{field}为 0，执行率无法计算，报告中写作“—”；请核对").format(field=field_label(path + ("budget",))),
                         source.locate(path + ("budget",)), "warning")]

@@ -176,7 +176,11 @@ def _fields(path: tuple, schema: dict, sheet: Sheet, nested: list) -> None:
         if _scalar(rules):
             sheet.columns.append(Column(_dotted(path + (key,)), _label(rules, key), rules, path + (key,)))
         elif rules.get("type") == "dict" and "schema" in rules:
+            start = len(sheet.columns)
             _fields(path + (key,), rules["schema"], sheet, nested)
+            for column in sheet.columns[start:]:  # a mapping's own values: its label in front (债券资金·中央)
+                if len(column.path) == len(path) + 2:
+                    column.label = _label(rules, key) + "·" + column.label
         else:
             nested.append((path + (key,), rules))
 

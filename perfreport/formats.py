@@ -15,22 +15,34 @@ Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import nodes
+from jinja2 import TemplateError, nodes
 
 from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
 from .templating import BUILTIN_TEMPLATES, environment
+from .validate import unit_schema
 from .write import write_atomic
 
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
-KEYS = ("name", "description", "extends", "style", "reference", "rules", "unit_table")
+KEYS = ("name", "description", "extends", "style", "reference", "rules", "unit_table", "data")
 UNIT_TABLES = ("deduction", "targets")   # the 部门整体支出绩效自评表: 分值/扣分/得分, or 年度目标 and indicators
+# the types a format's own data key may have (format.yml `data`), and the schema rules each stands for
+DATA_TYPES = {
+    "text": {"type": "string"},
+    "number": {"type": "decimal"},
+    "integer": {"type": "integer"},
+    "list": {"type": "list", "schema": {"type": "string", "empty": False}},
+}
+DATA_FIELDS = ("label", "type", "note", "example")
+_DATA_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -44,6 +56,7 @@ class Format:
     reference: Path | None = None                     # a reference .docx: the base document
     rules: str | None = None                          # the rule set named by the nearest format.yml
     unit_table: str = "deduction"                     # which 部门整体支出绩效自评表 (UNIT_TABLES)
+    data: dict = field(default_factory=dict)          # the format's own data keys: name -> schema rules with meta
 
     @property
     def search_path(self) -> list[Path]:
@@ -98,14 +111,51 @@ def _read_meta(folder: Path) -> Source:
                         source.locate((key,)))
                 for key in source.data if key not in KEYS]
     problems += [Problem("PR204", _("format.yml 中 {key} 应为文字").format(key=key), source.locate((key,)))
-                 for key in KEYS if source.data.get(key) is not None and not isinstance(source.data[key], str)]
+                 for key in KEYS if key != "data" and source.data.get(key) is not None and not isinstance(source.data[key], str)]
     table = source.data.get("unit_table")
     if isinstance(table, str) and table not in UNIT_TABLES:
         problems.append(Problem("PR204", _("format.yml 中 unit_table 应为 {allowed} 之一，实际为“{value}”").format(
             allowed="、".join(UNIT_TABLES), value=table), source.locate(("unit_table",))))
+    problems += _data_problems(source)
     if problems:
         raise DataError(problems)
     return source
+
+
+def _data_problems(source: Source) -> list[Problem]:
+    """Problems of the ``data`` declarations of a format.yml: each key a new lower-case name with a
+    Chinese label and one of :data:`DATA_TYPES`."""
+    data = source.data.get("data")
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [Problem("PR207", _("format.yml 中 data 应为映射：每个字段名下写 label（中文名称）和 type（类型）"), source.locate(("data",)))]
+    problems = []
+    for key, spec in data.items():
+        where = source.locate(("data", key))
+        if not _DATA_KEY.fullmatch(str(key)):
+            problems.append(Problem("PR207", _("format.yml 中的数据字段名“{key}”不合法（小写字母开头，只用小写字母、数字和 _）").format(key=key), where))
+        elif key in unit_schema():
+            problems.append(Problem("PR207", _("format.yml 中的数据字段“{key}”与内置字段重名，请换一个名称").format(key=key), where))
+        if not isinstance(spec, dict):
+            problems.append(Problem("PR207", _("format.yml 中数据字段“{key}”应写成 {{label: 中文名称, type: 类型}}").format(key=key), where))
+            continue
+        problems += [Problem("PR207", _("format.yml 中数据字段“{key}”没有“{field}”这一项；可用：{known}").format(
+            key=key, field=field, known="、".join(DATA_FIELDS)), source.locate(("data", key, field)))
+            for field in spec if field not in DATA_FIELDS]
+        if not isinstance(spec.get("label"), str) or not spec["label"].strip():
+            problems.append(Problem("PR207", _("format.yml 中数据字段“{key}”缺少中文名称 label").format(key=key), where))
+        if spec.get("type", "text") not in DATA_TYPES:
+            problems.append(Problem("PR207", _("format.yml 中数据字段“{key}”的类型应为 {types} 之一").format(
+                key=key, types="、".join(DATA_TYPES)), source.locate(("data", key, "type"))))
+    return problems
+
+
+def _data_rules(spec: dict) -> dict:
+    """The schema rules of a format's data key declared as ``spec``."""
+    meta = {"label": spec["label"]}
+    meta.update({k: spec[k] for k in ("note", "example") if spec.get(k) is not None})
+    return dict(DATA_TYPES[spec.get("type", "text")], meta=meta)
 
 
 def available(template_dirs=()) -> list[FormatInfo]:
@@ -163,8 +213,11 @@ def resolve(name: str | None = None, template_dirs=()) -> Format:
         folder, meta = rules
         rules = str(folder / meta.data["rules"]) if (folder / meta.data["rules"]).is_file() else meta.data["rules"]
     table = _nearest(chain, metas, "unit_table")
+    data = {}
+    for meta in reversed(metas):  # a format may redeclare a key of the format it extends
+        data.update({key: _data_rules(spec) for key, spec in (meta.data.get("data") or {}).items()})
     return Format(name, str(metas[0].data.get("description") or ""), chain, roots, profile, styles or ["gbt9704"],
-                  reference, rules, table[1].data["unit_table"] if table else "deduction")
+                  reference, rules, table[1].data["unit_table"] if table else "deduction", data)
 
 
 def _nearest(chain: list[Path], metas: list[Source], key: str):
@@ -173,6 +226,82 @@ def _nearest(chain: list[Path], metas: list[Source], key: str):
         if key in meta.data:
             return (folder, meta) if meta.data[key] else None
     return None
+
+
+# --- what a format writes ----------------------------------------------------------------------------
+
+def data_paths(fmt: Format) -> frozenset[str] | None:
+    """The data a format's report uses, as dotted paths (``analysis.output``, ``background``, ``disclosure.text``).
+
+    Read from the templates, not from a render: the blocks the report really
+    contains (the most derived definition of each, and what it reaches through
+    ``super()`` and ``self.block()``), and every template they import. A
+    section a county format drops is then not reported as left empty (PR511). ``None`` when the templates
+    cannot be read: rendering them reports why, located.
+    """
+    try:
+        files = tuple((str(path), path.stat().st_mtime_ns) for path in fmt.templates().values())
+        return _data_paths(tuple(str(p) for p in fmt.search_path), files)
+    except (TemplateError, OSError):
+        return None
+
+
+@lru_cache(maxsize=32)
+def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str]:
+    env = environment([Path(p) for p in search_path])
+    trees, name = [], ENTRY_TEMPLATE
+    while name:  # the entry template, then the one it extends, …
+        source, filename, _uptodate = env.loader.get_source(env, name)
+        tree = env.parse(source, name, filename)
+        trees.append(tree)
+        extends = tree.find(nodes.Extends)
+        name = extends.template.value if extends is not None and isinstance(extends.template, nodes.Const) else None
+    definitions: dict[str, list] = {}  # block name -> its definitions, most derived first
+    for tree in trees:
+        for block in tree.find_all(nodes.Block):
+            definitions.setdefault(block.name, []).append(block)
+    found: set[str] = set()
+    seen: set = set()
+
+    def block(name: str, level: int) -> None:
+        if (name, level) in seen or level >= len(definitions.get(name, ())):
+            return
+        seen.add((name, level))
+        for child in definitions[name][level].body:
+            visit(child, name, level)
+
+    def visit(node, current: str | None, level: int) -> None:
+        if isinstance(node, nodes.Block):
+            return block(node.name, 0)
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "super":
+            return block(current, level + 1)
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) \
+                and isinstance(node.node.node, nodes.Name) and node.node.node.name == "self":
+            return block(node.node.attr, 0)
+        if isinstance(node, (nodes.Import, nodes.FromImport)) and isinstance(node.template, nodes.Const):
+            if node.template.value not in seen:
+                seen.add(node.template.value)
+                imported = env.parse(*env.loader.get_source(env, node.template.value)[:2])
+                for child in imported.body:
+                    visit(child, None, 0)
+            return
+        chain, inner = [], node
+        while isinstance(inner, nodes.Getattr):
+            chain.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name) and inner.ctx == "load" and (chain or node is inner):
+            found.add(".".join([inner.name, *chain]))
+            return
+        for child in node.iter_child_nodes():
+            visit(child, current, level)
+
+    for child in trees[-1].body:
+        visit(child, None, 0)
+    for tree in trees[:-1]:  # imports and sets at the top of the templates that extend it
+        for child in tree.body:
+            if isinstance(child, (nodes.Import, nodes.FromImport)):
+                visit(child, None, 0)
+    return frozenset(found)
 
 
 # --- a new county format --------------------------------------------------------------------------
@@ -237,6 +366,8 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "# style: style.yml           # 样式配置：本文件夹中的 YAML，只写与所继承格式不同的项；或内置样式名 gbt9704",
         "# reference: reference.docx  # 参考文档：用 Word 设计的样式、页面设置、页眉页脚",
         "# rules: standard            # 评分规则集",
+        "# data:                      # 本格式自己的数据字段，模板中按字段名使用（docs/templates.md）",
+        "#   evaluation_method: {label: 评价方法, type: text}",
         "",
     ])
     folder.mkdir(parents=True)

@@ -185,6 +185,10 @@ def load_text(text: str, file: str | None = None) -> Source:
     except yaml.YAMLError as exc:  # not expected once invalid characters are removed; still located
         raise DataError(Problem("PR004", _("YAML 格式错误：{detail}").format(detail=exc), Location(file))) from None
     _attach_paths(source)
+    if "#" in text:
+        _comments_in_blocks(text, source)
+    if "：" in text:
+        _full_width_keys(text, source)
     source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
     return source
 
@@ -225,6 +229,47 @@ def _attach_paths(source: Source) -> None:
         if before:
             location = Location(warning.location.file, warning.location.line, warning.location.column, max(before)[1])
             source.warnings[i] = Problem(warning.code, warning.message, location, warning.level)
+
+
+# A line of a block of text that looks like a YAML comment: it starts with "# ", or has " # " after text.
+_LOOKS_LIKE_COMMENT = re.compile(r"^#\s|\s#\s")
+
+
+def _comments_in_blocks(text: str, source: Source) -> None:
+    """Warn (PR016) about a ``# …`` inside a ``|`` or ``>`` block: YAML reads it as text, so it would be
+    printed in the report, while the clerk meant a comment."""
+    lines = text.split("\n")
+    for parent, key, value in leaves(source.data, str):
+        if "#" not in value:
+            continue
+        start = source.positions.get(parent + (key,))
+        if not start or not lines[start[0] - 1][start[1] - 1:].lstrip().startswith(("|", ">")):
+            continue
+        number = start[0]  # the block's text begins on the next line
+        for line in value.splitlines():
+            if not line.strip():
+                continue
+            while number < len(lines) and line.strip() not in lines[number]:
+                number += 1
+            if number >= len(lines):
+                break
+            number += 1
+            if _LOOKS_LIKE_COMMENT.search(line.strip()):
+                column = lines[number - 1].index("#") + 1
+                source.warnings.append(Problem(
+                    "PR016", _("文字块（| 或 >）中的“#”不是注释，会印在报告中；注释请写在文字块之外，或删去这一部分"),
+                    Location(source.file, number, column, parent + (key,)), "warning"))
+
+
+def _full_width_keys(text: str, source: Source) -> None:
+    """Warn (PR017) about a line that starts like a key written with “：”: read without an error, it has
+    become part of the text above it (``other: 无。`` then ``background： …`` is one text)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = FULL_WIDTH_KEY.match(line)
+        if match and LOWER_KEY.match(line[match.end(1):]):  # keys are lower case; “GDP：” in a text is not one
+            key = line[match.end(1):].split("：")[0].strip()
+            source.warnings.append(Problem("PR017", _("“{key}”后面是全角冒号“：”，这一行被当作上一项的文字；如果这是字段，请改为半角冒号加空格“: ”").format(key=key),
+                                           Location(source.file, number, match.end(1) + 1), "warning"))
 
 
 def _remove_invalid_characters(text: str, source: Source) -> str:
@@ -290,6 +335,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> P
     column = mark.column + 1 if mark else None
     what = " ".join(p for p in (exc.context, exc.problem) if p)
     hint = next((_(h) for english, h in _SYNTAX_HINTS if english in what), None)
+    colon = _full_width_colon(lines, line)
+    if colon is not None:  # the parser stumbles a line or more after a key written with “：”
+        line, column = colon
+        hint = _("“{key}”后面是全角冒号“：”，请改为半角冒号加空格“: ”").format(key=lines[line - 1][column - 1:].split("：")[0].strip())
     message = _("YAML 格式错误：{detail}").format(detail=f"{hint}（{what}）" if hint else what)
     if line is not None and 0 < line <= len(lines):
         shown = lines[line - 1]
@@ -297,6 +346,25 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> P
         if "\t" in shown:
             message += "\n" + _("（YAML 不允许用 Tab 缩进，请改用空格）")
     return Problem("PR004", message, Location(file, line, column))
+
+
+# A key written with a full-width colon: `budget： 100`, `- name：…`; and one written right.
+FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)[A-Za-z_][A-Za-z0-9_]*\s*：")
+LOWER_KEY = re.compile(r"[a-z_][a-z0-9_]*\s*：")
+ASCII_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_]*:(\s|$)")
+
+
+def _full_width_colon(lines: list[str], line: int | None) -> tuple[int, int] | None:
+    """``(line, column)`` of a key written with “：” at or just before ``line`` (1-based), if any."""
+    if line is None:
+        return None
+    for number in range(min(line, len(lines)), 0, -1):
+        match = FULL_WIDTH_KEY.match(lines[number - 1])
+        if match:
+            return number, len(match.group(1)) + 1
+        if number < line and ASCII_KEY.match(lines[number - 1]):
+            return None  # a well-written key before: the mistake is not above it
+    return None
 
 
 def _caret(line: str, column: int) -> str:

@@ -25,7 +25,10 @@ import yaml
 from .validate import unit_schema
 
 KINDS = ("department", "project")
-_FORCED = {"department": (), "project": (("projects",), ("goals",), ("goals", "indicators"))}
+# optional keys a clerk nearly always has, written out with a * to be filled in (their notes say when to
+# delete them instead: a report that cites no notice, a budget that is not known)
+_USUAL = (("notice",), ("funds", "budget"))
+_FORCED = {"department": _USUAL, "project": _USUAL + (("projects",), ("goals",), ("goals", "indicators"))}
 _COMMON = (
     "填写方法：带 * 的字段必须填写，在冒号后写上本单位的内容（“例”后面是示例）。",
     "以 # 开头的行是说明或可选字段；要用某个可选字段，删去行首的“# ”，再把示例改成本单位的内容。",
@@ -101,10 +104,10 @@ def _line(body: str, indent: str, commented: bool, comment: str) -> str:
     return (f"{text}  # {comment}" if comment and body else text) + "\n"
 
 
-def _comment(rules: dict, example: bool) -> str:
-    """``* 标签：说明（可选值：…，默认 …）。例：示例``."""
+def _comment(rules: dict, example: bool, mark: bool = False) -> str:
+    """``* 标签：说明（可选值：…，默认 …）。例：示例``; the * for a required key, or when ``mark``."""
     meta = rules.get("meta", {})
-    text = ("* " if rules.get("required") else "") + str(meta.get("label", ""))
+    text = ("* " if rules.get("required") or mark else "") + str(meta.get("label", ""))
     if meta.get("note"):
         text += "：" + str(meta["note"])
     extra = []
@@ -147,7 +150,7 @@ def _entries(path: tuple, rules: dict, indent: str, active: bool, forced: tuple)
             return out + [("-", inner, False, _comment(items, True))]
         return out + [(f"- {scalar(item)}" if item is not None else "-", inner, True, _comment(items, False))]
     if on:
-        return [(f"{key}:", indent, False, _comment(rules, True))]
+        return [(f"{key}:", indent, False, _comment(rules, True, path in forced))]
     return [(f"{key}: {scalar(example)}" if example is not None else f"{key}:", indent, True, _comment(rules, False))]
 
 

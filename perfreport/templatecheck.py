@@ -31,7 +31,7 @@ def _known_attributes(schema: dict, name: str) -> set[str] | None:
 def check_templates(name: str, template_dirs: list[str | Path] = ()) -> list[Problem]:
     fmt = formats.resolve(name, template_dirs)
     env = environment(fmt.search_path)
-    schema = unit_schema()
+    schema = dict(unit_schema(), **fmt.data)  # the format's own data keys are data too
     known = set(schema) | ADDED | set(env.globals)
     problems: list[Problem] = []
     trees = []

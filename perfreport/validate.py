@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 import unicodedata
 from decimal import Decimal
@@ -35,15 +36,31 @@ def _validator() -> _Validator:
     return _Validator(unit_schema())
 
 
-def validate(source: Source) -> dict:
-    """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem."""
-    fast = _fast_unit()(source.data)
+def _extra_key(extra: dict | None) -> str | None:
+    """A hashable stand-in for a format's own data keys (None: none)."""
+    return json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str) if extra else None
+
+
+@lru_cache(maxsize=16)
+def _extended(key: str) -> tuple:
+    """The unit schema with a format's own data keys, its fast check, its validator and its completer."""
+    schema = dict(unit_schema(), **json.loads(key))
+    return schema, _document_check(schema), _Validator(schema), _completer(schema)
+
+
+def validate(source: Source, extra: dict | None = None) -> dict:
+    """Return the unit data normalised (defaults filled in); raise :class:`DataError` listing every problem.
+
+    ``extra``: the data keys a report format declares (``name`` → schema rules), valid besides the built-in ones.
+    """
+    key = _extra_key(extra)
+    fast = (_fast_unit() if key is None else _extended(key)[1])(source.data)
     if fast is not _UNSURE:
         return fast
-    v = _validator()
+    v = _validator() if key is None else _extended(key)[2]
     if v.validate(source.data):
         return v.document
-    problems = [_problem(error, source) for error in _leaf_errors(v._errors)]
+    problems = [_problem(error, source, v.schema) for error in _leaf_errors(v._errors)]
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     raise DataError(problems)
 
@@ -200,9 +217,9 @@ def _shown(value) -> str:
     return str(value)
 
 
-def field_label(path: tuple) -> str:
-    """The Chinese label of a data path, from the schema's meta."""
-    rules = {"schema": unit_schema()}
+def field_label(path: tuple, schema=None) -> str:
+    """The Chinese label of a data path, from the schema's meta (default: the unit schema)."""
+    rules = {"schema": unit_schema() if schema is None else schema}
     label = ""
     for part in path:
         if isinstance(part, int):
@@ -215,8 +232,8 @@ def field_label(path: tuple) -> str:
     return label
 
 
-def _known_keys(path: tuple) -> list[str]:
-    rules = {"schema": unit_schema()}
+def _known_keys(path: tuple, schema=None) -> list[str]:
+    rules = {"schema": unit_schema() if schema is None else schema}
     for part in path:
         rules = rules.get("schema", {})
         if not isinstance(part, int):
@@ -224,17 +241,17 @@ def _known_keys(path: tuple) -> list[str]:
     return list(rules.get("schema", {}))
 
 
-def _problem(error, source: Source) -> Problem:
+def _problem(error, source: Source, schema=None) -> Problem:
     path = tuple(error.document_path)
     rule, constraint, value = error.rule, error.constraint, error.value
     field = path[-1] if path else ""
-    label = field_label(path)
+    label = field_label(path, schema)
     named = label or format_path(path)
     if error.code == cerberus.errors.UNKNOWN_FIELD.code:
-        close = difflib.get_close_matches(str(field), _known_keys(path[:-1]), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(field), _known_keys(path[:-1], schema), n=1, cutoff=0.6)
         message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=field, suggestion=close[0]) if close
                    else _("未知字段 {field}").format(field=field))
-        return Problem("PR101", message, source.locate(path))
+        return Problem("PR101", message + _stated_hint(path, schema), source.locate(path))
     if rule == "required":
         return Problem("PR102", _("缺少必填字段 {key}（{label}）").format(key=field, label=label) if label else _("缺少必填字段 {key}").format(key=field), source.locate(path))
     if rule == "type":
@@ -263,7 +280,7 @@ def _problem(error, source: Source) -> Problem:
         field=named, rule=rule, constraint=constraint), source.locate(path))
 
 
-_SUFFIXES = ("万元", "元", "万", "年", "个", "分")
+_SUFFIXES = ("万元", "元", "万", "年", "个", "分", "%")
 _PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
 
 
@@ -277,7 +294,25 @@ def _type_hint(kinds: list, value, source: Source) -> str:
         return _number_hint(value, "integer" not in kinds, (source.data.get("settings") or {}).get("money_unit"))
     if "string" in kinds and isinstance(value, (int, Decimal, datetime.date)) and not isinstance(value, bool):
         return _("；如果这是文字，请加引号：\"{text}\"").format(text=_shown(value))
+    if isinstance(value, str) and re.search(r"(^|\s)[A-Za-z_][A-Za-z0-9_]*\s*：", value):
+        return _("；其中的“：”是全角冒号，字段名后请用半角冒号加空格“: ”")
     return ""
+
+
+def _stated_hint(path: tuple, schema=None) -> str:
+    """For a derived figure typed where data goes (``execution_rate: 93.43%``): it is computed, and where the
+    figure a clerk was given can be written to be checked (``stated.execution_rate``)."""
+    field, parent = path[-1], path[:-1]
+    if "stated" in parent:
+        return ""
+    where = ("projects", parent[1], "stated") if parent[:1] == ("projects",) and len(parent) == 2 else ("stated",)
+    rules = {"schema": unit_schema() if schema is None else schema}
+    for part in where:
+        rules = rules.get("schema", {}).get(part, {}) if not isinstance(part, int) else rules.get("schema", {})
+    if field not in rules.get("schema", {}):
+        return ""
+    return _("；{label}由 perfreport 按数据计算，不必填写；要与手中的数字核对，请写在 {path}（写数值，不带%）").format(
+        label=rules["schema"][field]["meta"]["label"].removeprefix("填报的").split("（")[0], path=format_path(where + (field,)))
 
 
 def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
@@ -288,7 +323,7 @@ def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
     suffix = next((s for s in _SUFFIXES if text.endswith(s)), None)
     if suffix:
         text = text[: -len(suffix)].strip()
-        notes.append(_("不带单位“{unit}”").format(unit=suffix))
+        notes.append(_("不带“%”") if suffix == "%" else _("不带单位“{unit}”").format(unit=suffix))
     if "," in text:
         text = text.replace(",", "")
         notes.append(_("不带千位分隔符“,”"))
@@ -307,12 +342,14 @@ def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
     return _("；请写成 {number}（{notes}）").format(number=shown, notes="，".join(notes))
 
 
-def complete(data: dict, schema: dict | None = None) -> dict:
+def complete(data: dict, schema: dict | None = None, extra: dict | None = None) -> dict:
     """Every key of the schema present: missing mappings filled in, lists empty, other values ``None``.
 
     Templates can then test any documented key (``{% if analysis.output %}``)
-    while a misspelt name is still an error.
+    while a misspelt name is still an error. ``extra``: a format's own data keys, as for :func:`validate`.
     """
+    if schema is None and extra:
+        return _extended(_extra_key(extra))[3](data)
     return (_unit_completer() if schema is None else _completer(schema))(data)
 
 

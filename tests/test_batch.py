@@ -149,7 +149,7 @@ def test_no_unit_files_at_all(tmp_path):
 
 def test_find_units_folders_globs_files_each_once(county):
     files, missing = find_units([county, county / "*.yaml", county / "sub" / "bad.yml"])
-    assert sorted(p.name for p in files) == sorted([*(e.name for e in EXAMPLES), "bad.yml"]) and not missing
+    assert sorted(p.name for p in files) == sorted([*(e.name for e in EXAMPLES[:3]), "bad.yml"]) and not missing
 
 
 def test_run_yields_one_result_per_unit_in_process(county, tmp_path):

@@ -74,7 +74,7 @@ projects:
     (PROJECTS + "  - {name: a, budget: 12, spent: 10}\n", "PR505"),
     ("other: 我单位2022年度15个项目\n", "PR506"),
     ("other: 2030年完成\n", "PR506"),
-    (PROJECTS.replace("spent: 5}", "spent: 4}"), "PR508"),
+    (PROJECTS.replace("budget: 5, spent: 5}", "budget: 5.00, spent: 4.00}"), "PR508"),  # clearly under 90% whatever the rounding
     ("projects:\n  - {name: a, budget: 1, spent: 1, indicators: [{level1: 产出指标, level2: 数量指标, name: n, target: 10, actual: 8}]}\n",
      "PR507"),
     ("projects:\n  - {name: a, budget: 1, spent: 1, indicators: [{level1: 产出指标, level2: 数量指标, name: n, target: 10, actual: 10,"
@@ -159,7 +159,10 @@ def test_examples_check_with_exactly_the_warnings_their_reference_reports_deserv
         "shuren-2023": [],
         "zhongfeng-2022": [("PR511", ("background",)), ("PR511", ("fund_management",)),
                            ("PR511", ("analysis", "output")), ("PR511", ("analysis", "satisfaction"))],
-        "laiyuan-2023": [("PR511", ("disclosure",)), ("PR511", ("analysis", "output")), ("PR511", ("analysis", "satisfaction"))],
+        # per-project format: it writes no 产出 or 满意度 section, so their absence is not reported (issue 14)
+        "laiyuan-2023": [("PR511", ("disclosure",))],
+        "zhuxi-2023": [],
+        "ziyun-2023": [],  # 4.21 / 4.68 = 89.96% (stated 90.07%) is neither inconsistent nor clearly under 90%
     }
     for path in EXAMPLES:
         found = [(p.code, p.location.path) for p in perfreport.load(path).problems]
@@ -213,3 +216,65 @@ def test_template_check_reports_syntax_errors_and_unknown_names(tmp_path):
     assert f"{county / 'report.xml.j2'}:3: 模板使用了数据中没有定义的名称 fundz" in result.output
     assert "unit.nmae" in result.output
     assert run("check", "--template", "standard").exit_code == 0
+
+
+# --- stated figures of issue 14, each with the rounding-aware interval -------------------------------
+
+ROUNDED = COMPLETE + "projects:\n  - {name: 道路维护, budget: 4.68, spent: 4.21, deviation_reason: 尚未完工}\n"
+
+
+@pytest.mark.parametrize("stated, flagged", [("90.07", False), ("89.96", False), ("90.3", True), ("89.6", True)])
+def test_stated_project_execution_rate(write_unit, stated, flagged):
+    unit = ROUNDED.replace("deviation_reason: 尚未完工}", f"deviation_reason: 尚未完工, stated: {{execution_rate: {stated}}}}}")
+    report = perfreport.load(write_unit(unit))
+    found = [p for p in report.problems if p.code == "PR501"]
+    assert bool(found) is flagged
+    if flagged:
+        assert found[0].location.path == ("projects", 0, "stated", "execution_rate") and "89.96%" in found[0].message
+
+
+def test_under_90_needs_a_reason_only_when_clearly_under(write_unit):
+    unclear = perfreport.load(write_unit(ROUNDED.replace(", deviation_reason: 尚未完工", "")))
+    assert "PR508" not in [p.code for p in unclear.problems]  # 89.96% from 4.21 / 4.68 may be 90.16%
+    clear = perfreport.load(write_unit(ROUNDED.replace("spent: 4.21, deviation_reason: 尚未完工", "spent: 4.10")))
+    assert "PR508" in [p.code for p in clear.problems]  # 87.61%, under 90% whatever the rounding
+
+
+STATED_LIST = COMPLETE.replace("budget: 100", "budget: 100\n  total_expenditure: 12.02") + """\
+projects:
+  - {name: a, budget: 4.68, spent: 4.21, score: 95, deviation_reason: 未完工}
+  - {name: b, budget: 3.34, spent: 3.34, grade: 良}
+  - {name: c, budget: 4.00, spent: 4.00, grade: 优}
+  - {name: d, budget: 1, spent: 1, assessed: false}
+"""
+
+
+@pytest.mark.parametrize("stated, path", [
+    ("{share: 100}", None),
+    ("{share: 99}", ("stated", "share")),
+    ("{grade_counts: {优: 2, 良: 1}}", None),
+    ("{grade_counts: {优: 1, 良: 2}}", ("stated", "grade_counts", "优")),
+])
+def test_stated_unit_totals_shares_and_grade_counts(write_unit, stated, path):
+    found = [p for p in perfreport.load(write_unit(STATED_LIST + f"stated: {stated}\n")).problems if p.code in ("PR501", "PR502", "PR503")]
+    assert [p.location.path for p in found][:1] == ([path] if path else [])
+
+
+def test_staff_kinds_must_add_up_to_staff_in_post(write_unit):
+    assert "PR541" not in codes(write_unit, "staff: {actual: 48, administrative: 30, institutional: 18}\n")
+    report = perfreport.load(write_unit(COMPLETE + "staff: {actual: 48, administrative: 30, institutional: 17}\n"))
+    found = [p for p in report.problems if p.code == "PR541"]
+    assert [p.location.path for p in found] == [("staff", "actual")] and "相加为 47" in found[0].message
+
+
+@pytest.mark.parametrize("stated, flagged", [("-25", False), ("-24.9", False), ("-20", True)])
+def test_stated_three_public_change(write_unit, stated, flagged):
+    base = COMPLETE.replace("spent: 62.5", "spent: 62.5\n  three_public: 9.00\n  three_public_last_year: 12.00")
+    found = codes(write_unit, f"stated: {{three_public_change: {stated}}}\n", base)
+    assert ("PR501" in found) is flagged
+
+
+def test_share_without_a_project_list_is_checked_against_the_stated_total(write_unit):
+    base = COMPLETE.replace("spent: 62.5", "spent: 62.5\n  total_expenditure: 2856.43")
+    assert "PR501" not in codes(write_unit, "stated: {assessed_budget_total: 1532.68, share: 53.66}\n", base)
+    assert "PR501" in codes(write_unit, "stated: {assessed_budget_total: 1532.68, share: 53.76}\n", base)

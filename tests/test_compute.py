@@ -292,3 +292,55 @@ def test_results_do_not_depend_on_project_order(projects, rnd):
     a, b = compute(unit_with(projects)), compute(unit_with(shuffled))
     for name in ("buckets", "grades", "project_budget_total", "project_spent_total", "coverage", "graded_count"):
         assert getattr(a, name) == getattr(b, name), name
+
+
+# --- departmental figures and what is stated (issue 14) -----------------------------------------------
+
+def figures(extra=""):
+    return compute(unit(extra))
+
+
+def test_budget_unknown_gives_no_rate_and_no_budget():
+    f = compute(complete(validate(load_text(MINIMAL.replace("  budget: 100\n", "")))))
+    assert f.budget is None and f.execution_rate is None and f.arrival_rate is None and f.spent == Decimal("62.5")
+
+
+def test_staff_in_post_is_given_or_the_sum_of_its_kinds():
+    assert figures("staff: {administrative: 30, institutional: 15, agency: 2, contract: 1, authorized: 50}\n").staff_in_post == 48
+    f = figures("staff: {actual: 47, administrative: 30, authorized: 50}\n")
+    assert (f.staff_in_post, f.staff_control_rate) == (47, Fraction(47, 50))
+    assert figures("staff: {retired: 20}\n").staff_in_post is None
+
+
+def test_transfers_three_public_and_mid_year_additions():
+    f = figures()
+    assert f.transfers == () and f.three_public_rate is None
+    f = compute(complete(validate(load_text(MINIMAL.replace("  spent: 62.5", """\
+  spent: 62.5
+  initial_budget: 80
+  supplementary: 20
+  supplementary_count: 3
+  three_public_budget: 15
+  three_public: 12.3
+  transfers:
+    common: {central: 120.5, city: 10}
+    bonds: {province: 200}
+""")))))
+    assert [(t.key, t.central, t.province, t.city, t.total) for t in f.transfers] == [
+        ("common", Decimal("120.5"), None, Decimal("10"), Decimal("130.5")), ("bonds", None, Decimal("200"), None, Decimal("200"))]
+    assert (f.control_rate, f.three_public_rate, f.three_public_change) == (Fraction(1, 4), Fraction(41, 50), None)
+
+
+def test_a_stated_three_public_change_is_used_only_without_last_year():
+    assert figures("stated: {three_public_change: -12.77}\n").three_public_change == Fraction(-1277, 10000)
+    f = compute(complete(validate(load_text(MINIMAL.replace("  spent: 62.5", "  spent: 62.5\n  three_public: 9\n  three_public_last_year: 12")
+                                            + "stated: {three_public_change: -30}\n"))))
+    assert f.three_public_change == Fraction(-1, 4)
+
+
+def test_grades_without_scores_count_and_stated_counts_stand_in_for_a_list():
+    f = figures("projects:\n  - {name: a, budget: 1, spent: 1, grade: 良}\n  - {name: b, budget: 1, spent: 1, score: 95}\n")
+    assert [(g.label, g.count) for g in f.grades if g.count] == [("优", 1), ("良", 1)] and f.graded_count == 2
+    f = figures("project_count: 36\nstated: {assessed_budget_total: 660.00, grade_counts: {优: 13, 良: 3, 中: 17, 差: 3}}\n")
+    assert [g.count for g in f.grades] == [13, 3, 17, 3] and f.graded_count == 36
+    assert f.assessed_budget_total == Decimal("660.00") and f.assessed_share is None  # no 财政支出总额

@@ -77,6 +77,11 @@ def test_zhongfeng_shows_the_computed_execution_rate_not_the_typed_56(rendered):
     assert "617705万元" not in text and "共计617705元" in text
 
 
+def test_zhongfeng_prints_no_yaml_comment(rendered):
+    text = body_text(document(rendered, "zhongfeng-2022"))
+    assert "#" not in text and "形成评价结论并撰写自评报告。\n" in text
+
+
 def test_zhongfeng_ten_overall_goals_numbered(rendered):
     doc = document(rendered, "zhongfeng-2022")
     paragraphs = [p.text for p in doc.paragraphs]
@@ -107,3 +112,65 @@ def test_laiyuan_renders_a_chapter_per_project(rendered):
     start = paragraphs.index("（三）涞源镇防汛经费")
     assert paragraphs[start + 1:start + 11:2] == ["1.项目立项", "2.资金落实", "3.业务管理", "4.项目产出", "5.项目效益"]
     assert sum(p.endswith(".项目效益") for p in paragraphs) == 13  # once per project that has one (004 has one twice)
+
+
+# --- zhuxi: a departmental whole-unit report, budget unknown, no notice (issue 14) ---------------------
+
+def test_zhuxi_prints_no_budget_and_no_notice_it_does_not_have(rendered):
+    text = body_text(document(rendered, "zhuxi-2023"))
+    assert "我镇对2023年项目资金开展了绩效自评工作，现将自评情况报告如下：" in text and "按照《" not in text
+    assert "\n实际执行2856.43万元。\n" in text
+    assert "下达项目指标金额" not in text and "资金执行率" not in text and "100.00%" not in text
+
+
+def test_zhuxi_departmental_figures_sit_in_funds_and_basic_information(rendered):
+    paragraphs = [p.text for p in document(rendered, "zhuxi-2023").paragraphs]
+    funds = paragraphs.index("1.项目资金到位及执行情况")
+    assert paragraphs[funds + 2:funds + 5] == [
+        "年中追加预算14项，金额612.35万元，预算控制率为25.51%。",
+        "“三公”经费预算数为8.50万元，实际支出6.87万元，执行率为80.82%，变动率为-9.84%。",
+        "上级转移支付和债券资金：共同财政事权转移支付417.25万元（中央356.20万元、省级48.75万元、市级12.30万元）；"
+        "专项转移支付206.40万元（中央120.00万元、省级86.40万元）；债券资金300.00万元（省级300.00万元）。",
+    ]
+    duties = paragraphs.index("（四）部门（单位）职能职责。")
+    assert paragraphs[duties + 2] == ("人员情况：我镇核定编制62人，现有在职人员59人（其中行政编制28人、事业编制26人、人事代理3人、"
+                                      "聘用2人），见习人员4人，退休人员41人，劳务派遣人员7人，公益性岗位人员12人。")
+
+
+def test_zhuxi_stated_totals_and_grade_counts_stand_in_for_a_project_list(rendered):
+    text = body_text(document(rendered, "zhuxi-2023"))
+    assert ("本年度自评项目24个，金额1532.68万元，占财政支出总额的53.66%。"
+            "自评结果：“优”18个，占75.00%；“良”5个，占20.83%；“中”1个，占4.17%。") in text
+
+
+def test_no_functions_and_no_staff_read_wu(write_unit, tmp_path):
+    import docx
+    import perfreport
+    from conftest import MINIMAL
+
+    text = body_text(docx.Document(str(perfreport.render(write_unit(MINIMAL), tmp_path / "u.docx"))))
+    assert "（四）部门（单位）职能职责。\n无。\n" in text and "人员情况" not in text
+
+
+def test_departmental_sentences_are_left_out_when_absent(rendered):
+    text = body_text(document(rendered, "shuren-2023"))
+    for words in ("年中追加", "“三公”经费", "转移支付", "人员情况"):
+        assert words not in text
+
+
+# --- ziyun: a project list with stated rates (issue 14) ---------------------------------------------
+
+def test_ziyun_prints_the_computed_rates_and_counts_grades_without_scores(rendered):
+    import perfreport
+    from conftest import ROOT
+
+    text = body_text(document(rendered, "ziyun-2023"))
+    assert "实际执行137.02万元，资金执行率为94.94%。" in text
+    assert ("本年度自评项目8个，金额144.33万元，占财政支出总额的53.76%，自评覆盖率100.00%。"
+            "自评结果：“优”5个，占62.50%；“良”2个，占25.00%；“中”1个，占12.50%。") in text
+    report = perfreport.load(ROOT / "examples" / "ziyun-2023.yaml")
+    road = report.figures.projects[1]
+    assert (road.name, f"{float(road.execution_rate * 100):.2f}", road.score, road.grade) == ("农村公路养护经费", "89.96", None, "优")
+    rows = [[c.text for c in row.cells] for row in document(rendered, "ziyun-2023").tables[0].rows]
+    assert rows[2][:5] == ["2", "农村公路养护经费", "4.68", "4.21", "89.96%"]  # the computed rate, not the stated 90.07%
+    assert report.problems == []

@@ -209,6 +209,40 @@ def test_a_clerks_workbook_imports(clerk_book):
     assert report.figures.execution_rate is not None
 
 
+def test_new_keys_of_issue_14_round_trip_through_a_new_workbook(tmp_path):
+    """perfreport new x.xlsx → a clerk fills the new keys → render: they reach the report."""
+    path = tmp_path / "x.xlsx"
+    assert CliRunner().invoke(cli, ["new", str(path)]).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    for name, values in {"单位信息": {"unit.name": "测试镇人民政府", "unit.short_name": "测试镇"},
+                         "基本信息": {"year": 2023},
+                         "资金情况": {"funds.spent": 62.5, "funds.transfers.bonds.province": 300},
+                         "人员情况": {"staff.administrative": 10, "staff.institutional": 5, "staff.retired": 8},
+                         "单位填报的数字": {"stated.grade_counts.优": 1}}.items():
+        ws = book[name]
+        for key, value in values.items():
+            ws.cell(field_row(ws, key), 3, value)
+    others = book["其他人员"]
+    others.append(["公益性岗位人员", 4])
+    projects = book["项目清单"]
+    header = next(h for h in ([str(c.value or "") for c in projects[r]] for r in range(1, 4))
+                  if any(v.endswith("(name)") for v in h))  # the row of the (key) headers
+    row = [None] * len(header)
+    for key, value in {"name": "防火经费", "budget": 4.68, "spent": 4.21, "grade": "优", "stated.execution_rate": 90.07}.items():
+        row[next(i for i, h in enumerate(header) if h.endswith(f"({key})"))] = value
+    projects.append(row)
+    book.save(path)
+    report = perfreport.load(path)
+    assert report.unit["staff"]["others"] == [{"label": "公益性岗位人员", "count": 4}]
+    assert report.unit["projects"][0]["stated"] == {"execution_rate": Decimal("90.07")}
+    assert [p.code for p in report.problems if p.level == "error" or p.code in ("PR501", "PR508")] == []
+    text = body_text(docx.Document(str(perfreport.render(report, tmp_path / "x.docx"))))
+    assert ("（四）部门（单位）职能职责。\n"  # no 「无。」 before the staff sentence when there are no functions
+            "人员情况：我单位现有在职人员15人（其中行政编制10人、事业编制5人），退休人员8人，公益性岗位人员4人。") in text
+    assert "上级转移支付和债券资金：债券资金300.00万元（省级300.00万元）。" in text
+    assert "自评结果：“优”1个，占100.00%。" in text and "按照《" not in text
+
+
 def test_values_are_located_by_sheet_and_cell(clerk_book):
     book = openpyxl.load_workbook(clerk_book)
     book["资金情况"]["C5"] = "约20万"
@@ -298,7 +332,7 @@ def test_new_workbook_has_every_sheet_headers_hints_and_drop_downs(tmp_path):
     assert book.sheetnames == [GUIDE] + [s.name for s in layout()]
     funds = book["资金情况"]
     assert [c.value for c in funds[1]] == ["字段", "中文名称", "值", "说明"]
-    assert funds.cell(field_row(funds, "funds.budget"), 2).value == "*全年预算数（下达指标）"
+    assert funds.cell(field_row(funds, "funds.budget"), 2).value == "全年预算数（下达指标）"  # optional since issue 14 (budget unknown)
     assert "例：3336.96" in funds.cell(field_row(funds, "funds.budget"), 4).value
     indicators = book["绩效指标"]
     assert [c.value for c in indicators[1]][:3] == ["*一级指标", "*二级指标", "*三级指标"]  # Chinese heads only
@@ -350,7 +384,7 @@ def test_libreoffice_opens_the_workbooks_and_what_it_saves_reads_back(calc, tmp_
     from test_libreoffice import pdf_pages
 
     printed = (tmp_path / "out" / "new.pdf").read_bytes()
-    assert pdf_pages(tmp_path / "out" / "new.pdf") <= len(openpyxl.load_workbook(empty).sheetnames)  # a page a sheet
+    assert pdf_pages(tmp_path / "out" / "new.pdf") <= len(openpyxl.load_workbook(empty).sheetnames) + 2  # a page a sheet; the guide (填写说明) may take a second or third
     boxes = {tuple(round(float(n)) for n in box.split()[2:]) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", printed)}
     assert {(595, 842), (842, 595)} <= boxes  # A4, portrait and landscape
     done = convert_with(calc, tmp_path, "xlsx", example)
@@ -424,7 +458,7 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_its_header_repeated(tmp_pat
     assert book["项目清单"].print_title_rows == "$1:$2" and book["资金情况"].print_title_rows == "$1:$1"
     assert book["项目清单"].page_setup.orientation == "landscape"  # many columns
     assert book[GUIDE].page_setup.orientation == "portrait"
-    assert book["项目清单"].print_area == "'项目清单'!$A$1:$AA$17"  # header rows and blank rows to fill in by hand
+    assert book["项目清单"].print_area == "'项目清单'!$A$1:$AB$17"  # header rows and blank rows to fill in by hand
 
 
 def test_hints_are_chinese_and_say_yes_or_no(tmp_path):

@@ -411,3 +411,101 @@ def test_a_reference_docx_without_document_properties_gives_a_valid_package(unit
         types, rels = package.read("[Content_Types].xml"), package.read("_rels/.rels")
     assert b"/docProps/core.xml" in types and b'Target="docProps/core.xml"' in rels
     assert doc.core_properties.author == "perfreport"
+
+
+# --- a county format's own data keys (format.yml `data`) -------------------------------------------
+
+COUNTY_DATA = """\
+data:
+  evaluation_method: {label: 评价方法, type: text, example: 比较法}
+  next_steps: {label: 下一步工作思路, type: list}
+  lead_count: {label: 领导小组人数, type: integer}
+"""
+COUNTY_TEMPLATE = """\
+{% block other %}
+<h1>评价方法</h1>
+{{ m.paras(evaluation_method) }}
+<h1>下一步工作思路</h1>
+{{ m.numbered(next_steps) }}
+{{ super() }}
+{% endblock %}
+"""
+
+
+def county_with_data(tmp_path, data: str = COUNTY_DATA) -> str:
+    dirs = county(tmp_path, '{% import "macros.xml.j2" as m with context %}\n' + COUNTY_TEMPLATE)
+    meta = tmp_path / "formats" / "某县" / "format.yml"
+    meta.write_text(meta.read_text(encoding="utf-8") + data, encoding="utf-8")
+    return dirs
+
+
+def test_county_data_keys_are_validated_and_rendered(write_unit, tmp_path):
+    dirs = county_with_data(tmp_path)
+    unit = write_unit(MINIMAL + "format: 某县\nevaluation_method: 采用比较法。\nnext_steps: [加强管理, 完善制度]\nlead_count: 7\n")
+    text = texts(render(unit, tmp_path / "county.docx", template_dirs=[dirs]))
+    at = text.index("六、评价方法")
+    assert text[at:at + 5] == ["六、评价方法", "采用比较法。", "七、下一步工作思路", "1.加强管理", "2.完善制度"]
+    absent = write_unit(MINIMAL + "format: 某县\n", "absent.yaml")  # all optional: left out, the sections say 无。
+    text = texts(render(absent, tmp_path / "absent.docx", template_dirs=[dirs]))
+    assert text[text.index("六、评价方法") + 1] == "无。"
+    with pytest.raises(DataError) as exc:  # unknown to the standard format
+        perfreport.load(unit, format="standard")
+    assert {p.code for p in exc.value.problems} == {"PR101"}
+
+
+def test_county_data_keys_are_checked_like_built_in_keys(write_unit, tmp_path):
+    dirs = county_with_data(tmp_path)
+    unit = write_unit(MINIMAL + "format: 某县\nlead_count: 七\nevaluaton_method: x\n")
+    with pytest.raises(DataError) as exc:
+        perfreport.load(unit, template_dirs=[dirs])
+    found = {(p.code, p.location.path): p.message for p in exc.value.problems}
+    assert "领导小组人数" in found["PR103", ("lead_count",)]
+    assert "evaluation_method" in found["PR101", ("evaluaton_method",)]
+
+
+@pytest.mark.parametrize("data, fragment", [
+    ("data:\n  background: {label: 背景, type: text}\n", "内置字段重名"),
+    ("data:\n  Method: {label: 方法, type: text}\n", "不合法"),
+    ("data:\n  method: {type: text}\n", "label"),
+    ("data:\n  method: {label: 方法, type: table}\n", "text、number、integer、list"),
+    ("data:\n  method: {label: 方法, kind: text}\n", "kind"),
+    ("data: [method]\n", "映射"),
+])
+def test_county_data_declarations_are_checked(tmp_path, data, fragment):
+    dirs = county_with_data(tmp_path, data)
+    with pytest.raises(DataError) as exc:
+        formats.resolve("某县", [dirs])
+    assert exc.value.problems[0].code == "PR207" and fragment in exc.value.problems[0].message
+    assert exc.value.problems[0].location.file.endswith("format.yml")
+
+
+def test_formats_show_and_template_check_know_the_county_data_keys(tmp_path):
+    dirs = county_with_data(tmp_path)
+    result = run("formats", "show", "某县", "--template-dir", dirs)
+    assert "evaluation_method  评价方法（文字）。例：比较法" in result.output
+    assert "next_steps  下一步工作思路（列表）" in result.output
+    assert run("check", "--template", "某县", "--template-dir", dirs).exit_code == 0
+
+
+# --- what a format writes: PR511 follows it ----------------------------------------------------------
+
+def test_data_paths_follow_the_blocks_a_format_renders(tmp_path):
+    assert {"analysis.output", "analysis.satisfaction", "background"} <= formats.data_paths(formats.resolve("standard"))
+    per_project = formats.data_paths(formats.resolve("per-project"))
+    assert "analysis.output" not in per_project and "project.review.approval" in per_project
+    dirs = county(tmp_path, "{% block background %}{% endblock %}\n{% block disclosure %}<h1>公开</h1>{% endblock %}\n")
+    dropped = formats.data_paths(formats.resolve("某县", [dirs]))
+    assert "background" not in dropped and not any(p.startswith("disclosure") for p in dropped)
+    assert "fund_management" in dropped
+
+
+def test_section_warnings_only_for_sections_the_format_writes(write_unit, tmp_path):
+    unit = write_unit(MINIMAL)
+    empty = {p.location.path for p in perfreport.load(unit).problems if p.code == "PR511"}
+    assert {("background",), ("analysis", "output"), ("disclosure",)} <= empty
+    dirs = county(tmp_path, "{% block background %}{% endblock %}\n{% block disclosure %}{% endblock %}\n")
+    county_empty = {p.location.path for p in perfreport.load(unit, format="某县", template_dirs=[dirs]).problems
+                    if p.code == "PR511"}
+    assert county_empty == empty - {("background",), ("disclosure",)}
+    per_project = {p.location.path for p in perfreport.load(unit, format="per-project").problems if p.code == "PR511"}
+    assert ("analysis", "output") not in per_project and ("analysis", "satisfaction") not in per_project

@@ -359,3 +359,20 @@ def test_event_reader_leaves_anything_unusual_to_the_node_reader():
     for text in ("a: &x 1\nb: *x\n", "a: !!str 1\n", "<<: {a: 1}\n", "a: 1\na: 2\n", "? [a]\n: 1\n", "- a\n",
                  "a: 1\n---\nb: 2\n", "a: .inf\n", ""):
         assert source_module._EventReader(text, None).read() is None, text
+
+
+def test_a_comment_inside_a_block_of_text_is_warned_about():
+    text = ("year: 2023\nimplementation: |\n  第一段。\n  # 这是注释吗\n  第二段。      # 行尾注释\nother: 无。  # 真注释\n"
+            "fund_management: >\n  管理。\n")
+    found = [(w.code, w.location.line, w.location.column, w.location.path) for w in load_text(text, "u.yaml").warnings]
+    assert found == [("PR016", 4, 3, ("implementation",)), ("PR016", 5, 13, ("implementation",))]
+    assert load_text("other: |\n  C# 语言培训 3 次\n  第#2 项\n").warnings == []
+
+
+def test_a_full_width_colon_far_above_the_error_is_found_and_one_inside_a_block_warned_about():
+    text = "unit:\n  name: 甲\n  budget： 100\n\n  # 说明\n\n\n\n\n\n  spent: 90\n"
+    with pytest.raises(DataError) as exc:
+        load_text(text, "u.yaml")
+    assert (exc.value.problems[0].location.line, exc.value.problems[0].location.column) == (3, 3)
+    found = load_text("background: |\n  文字\n  fund_management： 管理\n  GDP：增长 5%\n", "u.yaml").warnings
+    assert [(w.code, w.location.line, w.location.column) for w in found] == [("PR017", 3, 3)]

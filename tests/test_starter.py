@@ -36,7 +36,8 @@ def required_leaves(schema, path=(), forced=()):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_blank_starting_file_loads_and_names_exactly_the_required_values(kind):
-    forced = {"department": (), "project": (("projects",), ("goals",), ("goals", "indicators"))}[kind]
+    common = (("notice",), ("funds", "budget"))
+    forced = {"department": common, "project": common + (("projects",), ("goals",), ("goals", "indicators"))}[kind]
     source = load_text(starting_file(kind), "unit.yaml")
     with pytest.raises(DataError) as exc:
         validate(source)

@@ -27,7 +27,7 @@ unit: {name: a}
 year: 20x
 funds: {budget: 约20万, spent: 1, budjet: 3}
 """)
-    assert [p.code for p in found] == ["PR102", "PR102", "PR103", "PR103", "PR101"]
+    assert [p.code for p in found] == ["PR102", "PR103", "PR103", "PR101"]  # notice is optional (issue 14)
     lines = [p.location.line for p in found]
     assert lines == sorted(lines)
 
@@ -180,3 +180,36 @@ def test_negative_amounts_are_refused_with_their_own_code():
     assert [(p.code, p.location.path) for p in found] == [
         ("PR107", ("funds", "spent")), ("PR107", ("projects", 0, "budget"))]
     assert found[0].message == "全年执行数：不能为负数，实际为 -62.5"
+
+
+# --- what clerks type (issue 14) ---------------------------------------------------------------------
+
+def test_a_typed_rate_points_to_the_stated_figure():
+    found = problems(MINIMAL + "  execution_rate: 93.43\nprojects:\n  - {name: a, budget: 4.68, spent: 4.21, execution_rate: 90.07}\n")
+    messages = {p.location.path: p.message for p in found}
+    assert "预算执行率由 perfreport 按数据计算" in messages["funds", "execution_rate"]
+    assert "stated.execution_rate（写数值，不带%）" in messages["funds", "execution_rate"]
+    assert "projects[1].stated.execution_rate" in messages["projects", 0, "execution_rate"]
+    assert {p.code for p in found} == {"PR101"}
+
+
+def test_a_percent_sign_gets_the_plain_number():
+    found = problems(MINIMAL + "stated: {execution_rate: 93.43%}\nprojects:\n  - {name: a, budget: 1, spent: 1, stated: {execution_rate: 90.07%}}\n")
+    assert [p.message.split("；")[-1] for p in found] == ["请写成 93.43（不带“%”）", "请写成 90.07（不带“%”）"]
+
+
+def test_a_full_width_colon_is_located_on_its_own_line():
+    text = MINIMAL.replace("  budget: 100", "  budget： 100") + "\n\nbackground: 背景\n"
+    with pytest.raises(DataError) as exc:
+        load_text(text, "u.yaml")
+    problem = exc.value.problems[0]
+    assert (problem.code, problem.location.line, problem.location.column) == ("PR004", 8, 3)
+    assert "“budget”后面是全角冒号“：”" in problem.message
+    found = problems(MINIMAL.replace("title: 测试县", "title： 测试县"))  # read as text: a mapping was expected
+    assert "全角冒号" in found[0].message and found[0].location.line == 6
+
+
+def test_budget_and_notice_are_optional():
+    unit = complete(validate(load_text(MINIMAL.replace("  budget: 100\n", "").split("notice:")[0]
+                                       + "funds:\n  spent: 62.5\n")))
+    assert unit["funds"]["budget"] is None and unit["notice"]["title"] is None

@@ -29,7 +29,8 @@ from conftest import EXAMPLES, ROOT
 
 ARTEFACTS = ROOT / "test-artefacts" / "visual"
 # Pages of each example: the body and one page per attachment table (laiyuan: 15 project tables).
-PAGES = {"laiyuan-2023": range(28, 34), "shuren-2023": range(5, 8), "zhongfeng-2022": range(6, 9)}
+PAGES = {"laiyuan-2023": range(28, 34), "shuren-2023": range(5, 8), "zhongfeng-2022": range(6, 9),
+         "zhuxi-2023": range(3, 6), "ziyun-2023": range(11, 15)}
 NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+%?")
 MEASURE = re.compile(r"[-+≥≤]?[\d,]*\.?\d+\s*\S{1,3}")   # 100次, ≥95%
 PAGE_NUMBER = re.compile(r"^[—-]\s*\d+\s*[—-]$")
