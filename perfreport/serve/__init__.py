@@ -1,0 +1,58 @@
+"""``perfreport serve``: a local web page over the library, for clerks and the county bureau (docs/serve.md).
+
+Needs the ``serve`` extra (Starlette, uvicorn, python-multipart): ``pip install 'perfreport[serve]'``.
+:func:`missing` says which of them is not installed, so the command can say what to install
+before importing anything of the web framework.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+REQUIRED = {"starlette": "starlette", "uvicorn": "uvicorn", "multipart": "python-multipart"}
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def missing() -> list[str]:
+    """The distributions of the ``serve`` extra that cannot be imported."""
+    found = []
+    for module, distribution in REQUIRED.items():
+        try:
+            present = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            present = False
+        if not present:
+            found.append(distribution)
+    return found
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this computer.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("127.0.0.2"), is_loopback("0.0.0.0"), is_loopback("::1")
+    (True, True, False, True)
+    """
+    import ipaddress
+
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run(host: str, port: int, settings, on_start=None) -> None:
+    """Serve the application on ``host``:``port`` until interrupted; the temporary folder is removed on the way out."""
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    if on_start:
+        on_start()
+    try:
+        server.run()
+    finally:
+        app.state.server.store.close()
