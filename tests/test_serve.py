@@ -238,33 +238,6 @@ def test_timeout_removes_what_nobody_looks_at(app, client):
     assert store_files(app) == [] and client.get(link(page.text, "docx")).status_code == 404
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def live_server():
-    """The application under uvicorn on 127.0.0.1 and a free port, in a thread; its URL."""
-    import time
-
-    import uvicorn
-
-    application = create_app(Settings(pdf=False))
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", application
-    server.should_exit = True
-    thread.join()
-
-
 def post_file(url: str, name: str, content: bytes) -> str:
     boundary = "perfreport-test-boundary"
     body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
