@@ -295,3 +295,37 @@ def test_serve_on_the_lan_requires_a_token(monkeypatch):
     assert started["settings"].token == "abc" and "登录口令" not in given.output
     bad = CliRunner().invoke(cli, ["serve", "--format", "nosuch"], env=NO_LOCALE)
     assert bad.exit_code == 2 and "nosuch" in bad.output
+
+
+def test_the_pdf_when_libreoffice_is_installed(soffice, tmp_path):
+    import subprocess
+
+    application = create_app(Settings(pdf=True))
+    with TestClient(application) as client:
+        page = upload(client, "树人镇.yaml", SHUREN.read_bytes())
+        pdf = client.get(link(page.text, "pdf"))
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        assert "%E6%A0%91%E4%BA%BA%E9%95%87-2023" in pdf.headers["content-disposition"]
+        (tmp_path / "r.pdf").write_bytes(pdf.content)
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
+        assert "丰都县树人镇人民政府" in text
+        assert client.get(link(page.text, "pdf")).status_code == 410  # once
+        assert client.get(link(page.text, "docx")).status_code == 200  # the report is still there for its own download
+        assert store_files(application) == [] and len(application.state.server.store) == 0
+    no_pdf = create_app(Settings(pdf=False))
+    with TestClient(no_pdf) as client:
+        assert 'id="pdf"' not in upload(client, "树人镇.yaml", SHUREN.read_bytes()).text
+
+
+def test_the_county_page_shows_progress_while_it_runs(app, client):
+    hold = threading.Event()
+    app.state.server.county_queue.submit(hold.wait)  # another county's batch is still running
+    started = client.post("/county", files=[("file", (f"u{i}.yaml", MINIMAL.encode())) for i in range(3)])
+    job_id = str(started.url).rsplit("/", 1)[1]
+    assert '<progress id="progress" max="3" value="0">' in started.text and "已完成 0 / 3 个" in started.text
+    assert client.get(f"/county/{job_id}/status").json() == {"done": 0, "total": 3, "finished": False}
+    assert 'id="summary"' not in started.text
+    hold.set()
+    app.state.server.county_queue.submit(lambda: None).result()
+    assert client.get(f"/county/{job_id}/status").json() == {"done": 3, "total": 3, "finished": True}
+    assert "处理完成：共 3 个单位" in client.get(f"/county/{job_id}").text
