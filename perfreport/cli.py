@@ -410,6 +410,10 @@ def serve(host, port, format_name, template_dirs, token, max_size, max_files, ke
         from .formats import resolve
 
         resolve(format_name or "standard", list(template_dirs))  # a wrong format or folder stops here, not per upload
+    reason = web.bind_problem(host, port)
+    if reason:
+        raise click.UsageError(_("无法监听 {host}:{port}：{reason}（端口已被占用时请用 --port 换一个）").format(
+            host=host, port=port, reason=reason))
     generated = token is None and not web.is_loopback(host)
     if generated:
         import secrets

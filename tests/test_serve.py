@@ -25,7 +25,7 @@ from perfreport.excelwrite import write_workbook  # noqa: E402
 from perfreport.serve.app import Settings, create_app, finding_rows  # noqa: E402
 from perfreport.serve.uploads import MB, Limits  # noqa: E402
 
-from conftest import MINIMAL, ROOT  # noqa: E402
+from conftest import MINIMAL, ROOT, free_port  # noqa: E402
 
 SHUREN = ROOT / "examples" / "shuren-2023.yaml"
 NO_LOCALE = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
@@ -161,7 +161,9 @@ def test_the_blank_workbook_and_the_starting_yaml(client, tmp_path):
     blank = client.get("/blank.xlsx")
     (tmp_path / "blank.xlsx").write_bytes(blank.content)
     assert "资金情况" in openpyxl.load_workbook(tmp_path / "blank.xlsx").sheetnames
-    assert "attachment" in blank.headers["content-disposition"]
+    assert "attachment" in blank.headers["content-disposition"] and blank.headers["cache-control"] == "no-store"
+    assert blank.headers["x-content-type-options"] == "nosniff" and client.get("/").headers["x-frame-options"] == "DENY"
+    assert client.get("/login", follow_redirects=False).headers["location"] == "/"  # no token: no login
     for kind, key in (("", "部门整体"), ("?kind=project", "一个项目")):
         text = client.get("/starter.yaml" + kind).content.decode("utf-8")
         assert text.lstrip().startswith("#") and key in text
@@ -285,16 +287,23 @@ def test_serve_on_the_lan_requires_a_token(monkeypatch):
         on_start()
 
     monkeypatch.setattr(web, "run", fake_run)
-    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "8123"], env=NO_LOCALE)
+    port = str(free_port())
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", port], env=NO_LOCALE)
     token = started["settings"].token
     assert result.exit_code == 0 and token and f"登录口令：{token}" in result.output
-    result = CliRunner().invoke(cli, ["serve", "--max-size", "2"], env=NO_LOCALE)
+    result = CliRunner().invoke(cli, ["serve", "--max-size", "2", "--port", port], env=NO_LOCALE)
     assert started["settings"].token is None and started["settings"].limits.file_size == 2 * MB
-    assert "http://127.0.0.1:8000/" in result.output
-    given = CliRunner().invoke(cli, ["serve", "--host", "192.168.1.5", "--token", "abc"], env=NO_LOCALE)
+    assert f"http://127.0.0.1:{port}/" in result.output
+    given = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", port, "--token", "abc"], env=NO_LOCALE)
     assert started["settings"].token == "abc" and "登录口令" not in given.output
     bad = CliRunner().invoke(cli, ["serve", "--format", "nosuch"], env=NO_LOCALE)
     assert bad.exit_code == 2 and "nosuch" in bad.output
+
+
+def test_a_port_in_use_is_a_clear_message(live_server):
+    port = live_server[0].rsplit(":", 1)[1]
+    result = CliRunner().invoke(cli, ["serve", "--port", port], env=NO_LOCALE)
+    assert result.exit_code == 2 and f"无法监听 127.0.0.1:{port}" in result.output and "--port 换一个" in result.output
 
 
 def test_the_pdf_when_libreoffice_is_installed(soffice, tmp_path):

@@ -41,6 +41,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def bind_problem(host: str, port: int) -> str | None:
+    """Why ``host``:``port`` cannot be listened on (in use, no such address), or ``None`` if it can."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
 def run(host: str, port: int, settings, on_start=None) -> None:
     """Serve the application on ``host``:``port`` until interrupted; the temporary folder is removed on the way out."""
     import uvicorn

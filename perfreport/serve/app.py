@@ -151,6 +151,8 @@ class Server:
             request.cookies.get(COOKIE, ""), self.cookie_value())
 
     async def login_page(self, request: Request):
+        if self.settings.token is None:
+            return RedirectResponse("/", 303)
         return self.page("login.html", wrong=False)
 
     async def login(self, request: Request):
@@ -440,7 +442,7 @@ def _attachment(data: bytes, name: str, media_type: str) -> Response:
     from urllib.parse import quote
 
     return Response(data, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}", "Cache-Control": "no-store"})
+        "Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}"})
 
 
 def _zip_reports(path: Path, results) -> Path:
@@ -448,6 +450,13 @@ def _zip_reports(path: Path, results) -> Path:
         for result in results:
             archive.write(result.output, result.output.name)
     return path
+
+
+# the pages load nothing from elsewhere and are never framed; downloads are never sniffed as something else
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"), (b"cache-control", b"no-store"),
+                    (b"content-security-policy",
+                     b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")]
 
 
 class Guard:
@@ -475,6 +484,11 @@ class Guard:
                 limit=round(limit / 1048576)))(scope, receive, send)
         received = 0
 
+        async def guarded_send(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
         async def counted():
             nonlocal received
             message = await receive()
@@ -483,7 +497,7 @@ class Guard:
                 raise HTTPException(413)
             return message
 
-        return await self.app(scope, counted, send)
+        return await self.app(scope, counted, guarded_send)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
