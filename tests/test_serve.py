@@ -209,6 +209,10 @@ def test_county_upload_of_files_and_a_zip(app, client, tmp_path):
     assert status == {"done": 7, "total": 7, "finished": True}
     page = client.get(f"/county/{job.id}").text
     assert "处理完成：共 7 个单位，生成 2 份报告" in page
+    units = re.search(r'<table id="units">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    files = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1] for row in re.findall(r"<tr.*?</tr>", units, re.S)]
+    assert files == ["树人镇.xlsx", "坏.yaml", "全县.zip/乡镇/涞源.yaml", "全县.zip/../escape.yaml",
+                     "全县.zip/..\\win.yaml", "全县.zip/bomb.yaml", "全县.zip/说明.txt"]  # as uploaded, refused last
     codes = sorted((row[4], row[0]) for row in findings_of(page) if row[3] == "错误")
     assert codes == [("PR103", "坏.yaml"), ("PR801", "全县.zip/说明.txt"), ("PR804", "全县.zip/../escape.yaml"),
                      ("PR804", "全县.zip/..\\win.yaml"), ("PR805", "全县.zip/bomb.yaml")]

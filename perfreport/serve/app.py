@@ -341,20 +341,19 @@ class Server:
         names = {path: name for name, path in files}
         results: dict = {}
         try:
-            for result in refused:
-                results[result.file] = result
-            job.done = len(results)
+            job.done = len(refused)
             if files:
                 outdir = job.folder / "reports"
                 for result in batch.run([path for _name, path in files], outdir, format=self.settings.format,
                                         template_dirs=self.settings.template_dirs, jobs=1, force=True):
                     results[result.file] = result
-                    job.done = len(results)
-            shown = [self._shown(result, names) for result in results.values()]
+                    job.done = len(refused) + len(results)
+            # in the order uploaded, then the files refused before checking
+            shown = [self._shown(results[path], names) for _name, path in files] + refused
             job.data["rows"] = [unit_row(result) for result in shown]
             job.data["problems"] = finding_rows([p for r in shown for p in r.problems + r.warnings])
             job.downloads["summary"] = write_summary(job.folder / "summary.xlsx", shown)
-            reports = [r for r in results.values() if r.status == "written"]
+            reports = [r for r in results.values() if r.status == "written"]  # each unit once, collisions left out
             if reports:
                 job.downloads["zip"] = _zip_reports(job.folder / "reports.zip", reports)
         except PerfReportError as error:
