@@ -342,3 +342,44 @@ def test_the_county_page_shows_progress_while_it_runs(app, client):
     app.state.server.county_queue.submit(lambda: None).result()
     assert client.get(f"/county/{job_id}/status").json() == {"done": 3, "total": 3, "finished": True}
     assert "处理完成：共 3 个单位" in client.get(f"/county/{job_id}").text
+
+
+def test_a_download_that_fails_can_be_taken_again(tmp_path):
+    import asyncio
+
+    from perfreport.serve.app import Download
+    from perfreport.serve.store import Store
+
+    store = Store()
+    try:
+        job = store.new("unit")
+        job.finished = True
+        store.release(job)
+        report = job.folder / "report.docx"
+        report.write_bytes(b"x" * 100)
+        job.downloads["docx"] = report
+
+        async def browser_gone(message):
+            if message["type"] == "http.response.body":
+                raise OSError("connection reset")
+
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+
+        async def receive():  # the browser says nothing more (Starlette listens for a disconnect meanwhile)
+            await asyncio.Event().wait()
+
+        claimed = store.take(job, "docx")
+        with pytest.raises(OSError):
+            asyncio.run(Download(store, job, "docx", claimed, filename="r.docx")(scope, receive, browser_gone))
+        assert report.exists() and job.downloads == {"docx": report} and job.busy == 0
+
+        sent = []
+
+        async def browser(message):
+            sent.append(message)
+
+        asyncio.run(Download(store, job, "docx", store.take(job, "docx"), filename="r.docx")(scope, receive, browser))
+        assert b"".join(m.get("body", b"") for m in sent) == b"x" * 100
+        assert not job.folder.exists() and len(store) == 0
+    finally:
+        store.close()

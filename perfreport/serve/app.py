@@ -21,7 +21,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartParser
@@ -246,15 +245,13 @@ class Server:
             self.store.taken(job, document)
             return self.message(500, "；".join(p.message for p in problems))
         name = Path(job.data.get("report") or "report.docx").with_suffix(".pdf").name
-        return FileResponse(written[0], media_type="application/pdf", filename=name,
-                            background=BackgroundTask(self.store.taken, job, written[0], document))
+        return Download(self.store, job, "pdf", document, written[0], media_type="application/pdf", filename=name)
 
     def send(self, job: Job, key: str, name: str, media_type: str) -> Response:
         path = self.store.take(job, key)
         if path is None:
             return self.gone()
-        return FileResponse(path, media_type=media_type, filename=name,
-                            background=BackgroundTask(self.store.taken, job, path))
+        return Download(self.store, job, key, path, media_type=media_type, filename=name)
 
     def gone(self) -> Response:
         return self.message(410, _("此文件已下载过或已过期，服务器上不再保留；请重新上传数据文件"))
@@ -435,6 +432,23 @@ class Server:
                  413: _("上传的内容超过大小限制（{limit} MB）").format(limit=round(self.settings.limits.request_size / 1048576)),
                  405: _("不支持这种请求")}
         return self.message(error.status_code, texts.get(error.status_code, str(error.detail)))
+
+
+class Download(FileResponse):
+    """A download claimed from the store (:meth:`Store.take`): once sent, its files are removed; if sending
+    fails (the browser went away), it is given back so that the clerk can try again."""
+
+    def __init__(self, store: Store, job: Job, key: str, path: Path, sent: Path | None = None, **kwargs):
+        super().__init__(sent or path, **kwargs)
+        self.store, self.job, self.key, self.claimed, self.sent = store, job, key, path, sent or path
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except BaseException:
+            self.store.give_back(self.job, self.key, self.claimed, self.sent)
+            raise
+        self.store.taken(self.job, self.sent, self.claimed)
 
 
 def _attachment(data: bytes, name: str, media_type: str) -> Response:

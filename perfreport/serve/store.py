@@ -93,6 +93,15 @@ class Store:
         if empty:
             shutil.rmtree(job.folder, ignore_errors=True)
 
+    def give_back(self, job: Job, key: str, path: Path, *made: Path) -> None:
+        """A claimed download could not be sent: it can be taken again (files ``made`` for it only are removed)."""
+        with self._lock:
+            job.downloads[key] = path
+            job.busy -= 1
+        for other in made:
+            if other != path:
+                other.unlink(missing_ok=True)
+
     def drop(self, job: Job) -> None:
         with self._lock:
             self._jobs.pop(job.id, None)
