@@ -274,10 +274,14 @@ def test_concurrent_uploads_from_several_browsers(live_server):
         assert f"{name}镇" in "\n".join(p.text for p in document.paragraphs)  # each browser gets its own report
 
 
-def test_serve_without_the_extra_says_what_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "uvicorn", None)
+@pytest.mark.parametrize("modules, distribution", [(["uvicorn"], "uvicorn"), (["starlette"], "starlette"),
+                                                   (["python_multipart", "multipart"], "python-multipart")])
+def test_serve_without_the_extra_says_what_to_install(monkeypatch, modules, distribution):
+    for module in modules:
+        monkeypatch.setitem(sys.modules, module, None)  # as if not installed
     result = CliRunner().invoke(cli, ["serve"], env=NO_LOCALE)
-    assert result.exit_code == 2 and "perfreport[serve]" in result.output and "uvicorn" in result.output
+    assert result.exit_code == 2 and 'python -m pip install "perfreport[serve]"' in result.output
+    assert f"网页界面需要另外安装：{distribution}。" in result.output
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
 
 

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import importlib.util
 
-REQUIRED = {"starlette": "starlette", "uvicorn": "uvicorn", "multipart": "python-multipart"}
+# each distribution of the extra, and the modules it may be imported as (python-multipart renamed its module)
+REQUIRED = {"starlette": ("starlette",), "uvicorn": ("uvicorn",), "python-multipart": ("python_multipart", "multipart")}
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def missing() -> list[str]:
     """The distributions of the ``serve`` extra that cannot be imported."""
-    found = []
-    for module, distribution in REQUIRED.items():
-        try:
-            present = importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):
-            present = False
-        if not present:
-            found.append(distribution)
-    return found
+    return [distribution for distribution, modules in REQUIRED.items() if not any(map(_importable, modules))]
 
 
 def is_loopback(host: str) -> bool:
