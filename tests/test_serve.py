@@ -387,3 +387,16 @@ def test_a_download_that_fails_can_be_taken_again(tmp_path):
         assert not job.folder.exists() and len(store) == 0
     finally:
         store.close()
+
+
+def test_the_preview_shows_every_table_with_merged_cells_once(tmp_path):
+    from perfreport.serve.preview import docx_html
+
+    document_path = perfreport.render(ROOT / "examples" / "laiyuan-2023.yaml", tmp_path / "laiyuan.docx")
+    document = docx.Document(document_path)
+    preview = docx_html(document_path)
+    assert preview.count("<table class=report>") == len(document.tables) > 0
+    first = document.tables[0]
+    assert all(html.escape(cell.text) in preview for row in first.rows for cell in row.cells)
+    assert "colspan=" in preview  # a header cell across columns stays one cell
+    assert "<script" not in preview and "<h1>" in preview
