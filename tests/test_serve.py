@@ -345,7 +345,11 @@ def test_the_county_page_shows_progress_while_it_runs(app, client):
     hold.set()
     app.state.server.county_queue.submit(lambda: None).result()
     assert client.get(f"/county/{job_id}/status").json() == {"done": 3, "total": 3, "finished": True}
-    assert "处理完成：共 3 个单位" in client.get(f"/county/{job_id}").text
+    page = client.get(f"/county/{job_id}").text
+    assert "处理完成：共 3 个单位，生成 0 份报告" in page
+    messages = [row[5] for row in findings_of(page) if row[4] == "PR702"]  # one unit three times: a plain reason
+    assert len(messages) == 3 and all("测试镇-2023年度绩效自评报告.docx”与 u" in m and "两次" in m for m in messages)
+    assert not [m for m in messages if "--name" in m or "perfreport-serve" in m], messages
 
 
 def test_a_download_that_fails_can_be_taken_again(tmp_path):

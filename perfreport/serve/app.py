@@ -365,9 +365,15 @@ class Server:
     def _shown(result, names: dict):
         """A batch result as the user sees it: their file's name, the report's name without our folders."""
         name = names.get(result.file, str(result.file))
+        problems = [_renamed(p, name) for p in result.problems]
+        for i, problem in enumerate(problems):
+            if problem.code == "PR702":  # the command's advice (--name) means nothing here, and names our folders
+                other = next((shown for path, shown in names.items() if str(path) in problem.message), "")
+                problems[i] = dataclasses.replace(problem, message=_(
+                    "报告“{output}”与 {other} 的报告同名（同一单位上传了两次？），两者都未生成；请只上传其中一个").format(
+                    output=result.output.name, other=other))
         return dataclasses.replace(result, file=Path(name), output=Path(result.output.name) if result.output else None,
-                                   problems=[_renamed(p, name) for p in result.problems],
-                                   warnings=[_renamed(p, name) for p in result.warnings])
+                                   problems=problems, warnings=[_renamed(p, name) for p in result.warnings])
 
     async def county_page(self, request: Request):
         job = self.job(request, "county")
