@@ -2,7 +2,7 @@
 
 The clerk's way: open the page, choose a workbook, read the findings table, correct the
 data, download the report and open it. Screenshots of each page are saved in
-tests/artefacts/ (git-ignored) for a person to look at.
+test-artefacts/browser/ (git-ignored) for a person to look at.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from perfreport.cli import cli
 
 from conftest import ROOT
 
-ARTEFACTS = Path(__file__).parent / "artefacts"
+ARTEFACTS = ROOT / "test-artefacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 WAIT = 60  # seconds at most for a page or a download: a limit, not a measurement
@@ -77,7 +77,7 @@ def downloaded(folder: Path, suffix: str) -> Path:
 
 
 def screenshot(driver, name: str) -> None:
-    ARTEFACTS.mkdir(exist_ok=True)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     assert driver.save_screenshot(str(ARTEFACTS / f"{name}.png"))
 
 
