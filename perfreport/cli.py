@@ -402,6 +402,62 @@ def batch(inputs, outdir, format_name, template_dirs, jobs, pdf, summary, force,
         click.get_current_context().exit(2)
 
 
+@cli.command(help=N_("启动本机网页：上传数据文件、查看检查结果、下载报告；县级页面可一次处理多个单位（见 docs/serve.md）。"))
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="HOST",
+              help=N_("监听的地址；局域网使用请给 0.0.0.0，此时需要口令。"))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), metavar="PORT", help=N_("监听的端口。"))
+@click.option("--format", "format_name", metavar="NAME", help=N_("报告格式名称；默认取各数据文件的 format，否则为 standard。"))
+@_TEMPLATE_DIRS
+@click.option("--token", metavar="TOKEN",
+              help=N_("登录口令；监听本机以外的地址时必须有口令，未给出时自动生成并显示。"))
+@click.option("--max-size", "max_size", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB",
+              help=N_("每个上传文件的大小上限（MB）。"))
+@click.option("--max-files", "max_files", type=click.IntRange(min=1), default=200, show_default=True, metavar="N",
+              help=N_("县级页面一次最多上传的文件数。"))
+@click.option("--keep", type=click.IntRange(min=1), default=30, show_default=True, metavar="MINUTES",
+              help=N_("上传的文件和生成的报告无人查看时保留的分钟数。"))
+def serve(host, port, format_name, template_dirs, token, max_size, max_files, keep):
+    from . import serve as web
+
+    missing = web.missing()
+    if missing:
+        click.echo("perfreport: " + _("网页界面需要另外安装：{packages}。请运行：python -m pip install \"perfreport[serve]\"").format(
+            packages="、".join(missing)), err=True)
+        sys.exit(2)
+    if template_dirs or format_name:
+        from .formats import resolve
+
+        resolve(format_name or "standard", list(template_dirs))  # a wrong format or folder stops here, not per upload
+    reason = web.bind_problem(host, port)
+    if reason:
+        raise click.UsageError(_("无法监听 {host}:{port}：{reason}（端口已被占用时请用 --port 换一个）").format(
+            host=host, port=port, reason=reason))
+    generated = token is None and not web.is_loopback(host)
+    if generated:
+        import secrets
+
+        token = secrets.token_urlsafe(12)
+    from .serve.app import Settings
+    from .serve.uploads import MB, Limits
+
+    limits = Limits(file_size=max_size * MB, files=max_files, request_size=max(100, max_size * 10) * MB)
+    settings = Settings(format=format_name, template_dirs=tuple(template_dirs), token=token, limits=limits,
+                        timeout=keep * 60)
+    shown = "[" + host + "]" if ":" in host else host
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else shown}:{port}/"
+
+    def started():
+        click.echo(_("perfreport 网页已启动：{address}（按 Ctrl-C 停止）").format(address=address))
+        if host in ("0.0.0.0", "::"):
+            click.echo(_("局域网中的其他电脑请用本机的 IP 地址访问，端口 {port}").format(port=port))
+        if generated:
+            click.echo(_("登录口令：{token}").format(token=token))
+        if not settings.pdf:
+            click.echo(_("未找到 LibreOffice，网页上不提供 PDF 下载"))
+
+    web.run(host, port, settings, on_start=started)
+
+
 def _data_error(results):
     from .errors import DataError
 

@@ -146,3 +146,33 @@ def soffice():
             pytest.fail("LibreOffice (soffice) is not installed; .ci/run must install libreoffice-writer-nogui")
         pytest.skip("LibreOffice not installed (apt-get install libreoffice-writer-nogui fonts-noto-cjk)")
     return program
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_server():
+    """The web page (`perfreport serve`) under uvicorn on 127.0.0.1 and a free port, in a thread: its URL and app."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from perfreport.serve.app import Settings, create_app
+
+    application = create_app(Settings(pdf=False))
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.config.port}", application
+    server.should_exit = True
+    thread.join()
