@@ -138,6 +138,9 @@ def test_project_without_indicators_shows_its_stated_score(doc):
     rows = grid(doc.tables[3])
     assert plain(rows[0]) == ["项目名称", "环境整治"]
     assert plain(rows[-2]) == ["总分", "100", "92", ""] and plain(rows[-1]) == ["自评等级", "优"]
+    # under the indicator header one row of 「—」, not the 总分 row straight away
+    header = next(i for i, r in enumerate(rows) if r[0][0] == "一级指标")
+    assert plain(rows[header + 1]) == ["—"] * 8 and header + 1 == len(rows) - 3
 
 
 def test_table_rows_repeat_header_and_do_not_split(doc):
