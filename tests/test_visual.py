@@ -122,6 +122,16 @@ def test_no_number_or_short_heading_broken_in_a_table_cell(pdfs):
         assert not missing, f"{name}: broken across lines in the PDF: {missing}"
 
 
+def test_no_cell_leaves_its_last_character_alone_on_a_line(pdfs):
+    """A cell's line of three or more characters that wraps never puts only its last character on the
+    next line (服务对象满意度指\n标): the PDF never holds the line less its last character as a piece."""
+    for name, (document, path) in pdfs.items():
+        pieces = {word for page in page_lines(path) for piece in page for word in _words(piece)}
+        lone = {line for _table, rows in cell_texts(document) for row in rows for text in row
+                for part in text.split("\n") for line in _words(part) if len(line) >= 3 and line[:-1] in pieces and line not in pieces}
+        assert not lone, f"{name}: a cell's last character alone on a line: {lone}"
+
+
 def test_no_page_holds_only_a_tables_last_rows_or_its_header(pdfs):
     for name, (document, path) in pdfs.items():
         pages = ["".join(piece for piece in page if not PAGE_NUMBER.match(piece)) for page in page_lines(path)]
