@@ -750,11 +750,10 @@ class _Writer:
             date_right += _NAME_RIGHT_MIN - name_right
             name_right = _NAME_RIGHT_MIN
         yield from self.blank_lines(spec.get("blank_lines_before", 2), keep_next=True)
-        for text, right in ((name, name_right), (date, date_right)):
-            if text:
-                ind = (f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/>')
-                yield (f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/><w:keepNext/>{ind}<w:jc w:val="right"/></w:pPr>'
-                       f'<w:r>{_t(text)}</w:r></w:p>')
+        lines = [(text, right) for text, right in ((name, name_right), (date, date_right)) if text]
+        for number, (text, right) in enumerate(lines, start=1):   # the last line keeps with nothing after it
+            ind = f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>'
+            yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, f"<w:r>{_t(text)}</w:r>", number < len(lines))
 
     def attachment(self, element):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title

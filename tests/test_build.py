@@ -265,7 +265,7 @@ def test_the_last_body_paragraph_keeps_with_the_attachments_list_and_the_list_wi
 
 def test_the_last_body_paragraph_keeps_with_a_signature_without_attachments_list():
     doc = make("<p>甲。</p><signature><name>某镇人民政府</name><date>2024年3月5日</date></signature>")
-    assert kept(doc.paragraphs[0])
+    assert kept(doc.paragraphs[0]) and not kept(doc.paragraphs[-1])   # the date keeps with nothing
 
 
 def test_a_body_paragraph_before_anything_else_does_not_keep_with_it():
