@@ -190,6 +190,9 @@ def test_attachment_pages_numbered_as_the_list(doc):
     rpr = label.runs[0]._r.rPr
     assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体" and rpr.find(qn("w:sz")).get(qn("w:val")) == "32"
     assert next(p for p in doc.paragraphs if p.text == TITLES[0]).style.name == "Title"
+    # the year line directly under the 项目支出绩效自评表 title, the blank line after it
+    start = paragraphs.index("附件3")
+    assert paragraphs[start:start + 4] == ["附件3", TITLES[2], "（2023年度）", ""]
 
 
 def test_project_tables_in_a_landscape_section_with_continuous_page_numbers(doc):
