@@ -41,6 +41,7 @@ from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 W = nsdecls("w")
 INSIDE_ATTACHMENT = {"title", "h1", "h2", "h3", "h4", "p", "table", "pagebreak"}
 HEADINGS = ("h1", "h2", "h3", "h4")
+CLOSING = ("attachments", "signature")   # the 附件 list and the 落款: never on a page without body text
 KEEP_LAST_ROWS = 3   # a table's last rows kept together on one page
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
@@ -534,6 +535,12 @@ def column_widths(total: int, weights: list[float], minimum: list[int], natural:
     return widths
 
 
+def _paragraph(style: str, extra: str, runs: str, keep: bool = False) -> str:
+    """A w:p of its style reference, its other properties, its runs; ``keep`` keeps it on the page
+    of the next paragraph (w:keepNext, which comes after w:pStyle in w:pPr)."""
+    return f'<w:p><w:pPr>{style}{"<w:keepNext/>" if keep else ""}{extra}</w:pPr>{runs}</w:p>'
+
+
 def _t(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = escape(text)
@@ -555,7 +562,8 @@ class _Writer:
         self.orientation = self.base_orientation = profile["page"].get("orientation", "portrait")
         self.breaks = 0
         self.after_table = False        # a table was written and no paragraph follows it yet
-        self.held: list[str] = []       # the lines of the 附件 list, format strings with {keep}
+        self.last: tuple[str, str, str] | None = None   # the last paragraph, held back: see hold()
+        self.title_gap = 0              # blank lines due after a title, written before the next block
         self.title: list[str] = []      # the lines of the report's title
 
     @property
@@ -585,13 +593,10 @@ class _Writer:
             message=message, line=element.sourceline), Location(self.template)))
 
     def blocks(self, root, inside: bool = False):
-        previous = None
         for element in root:
             tag = element.tag
-            if self.held:   # the 附件 list, kept on the page of a 落款 after it
-                keep = "<w:keepNext/>" if tag == "signature" else ""
-                yield "".join(line.format(keep=keep) for line in self.held)
-                self.held = []
+            if self.last is not None:   # the paragraph before keeps with a 附件 list or a 落款 (GB/T 9704)
+                yield self.release(keep=tag in CLOSING)
             if inside and tag not in INSIDE_ATTACHMENT:
                 self.fail(element, _("附件 <attachment> 中不能使用 <{tag}>").format(tag=tag))
             if self.after_table and tag not in ("pagebreak", "attachment"):
@@ -600,30 +605,46 @@ class _Writer:
                 if not inside:
                     self.title.append(markup.clean("".join(element.itertext())))
                 yield self.paragraph(element, "Title", indent=False)
-            else:
-                if previous == "title":
-                    yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1))
-                if tag in HEADINGS:
-                    yield self.heading(element, HEADINGS.index(tag))
-                elif tag == "p":
-                    yield self.paragraph(element, "BodyText")
-                elif tag == "table":
-                    yield self.table(element)
-                elif tag == "attachments":
-                    yield from self.attachments(element)
-                elif tag == "signature":
-                    yield from self.signature(element)
-                elif tag == "attachment":
-                    yield from self.attachment(element)
-                elif tag == "pagebreak":
-                    yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
-                        else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-            previous = tag
-        if self.held and not inside:
-            yield "".join(line.format(keep="") for line in self.held)
-            self.held = []
+                self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))
+                continue
+            if self.title_gap and not (tag == "p" and element.get("align") == "center"):
+                # a centred line under a title (the year line （2023年度）) stays under it: the blank lines follow it
+                yield from self.blank_lines(self.title_gap, keep_next=inside)
+                self.title_gap = 0
+            if tag in HEADINGS:
+                yield self.heading(element, HEADINGS.index(tag))
+            elif tag == "p":
+                if inside:
+                    yield self.paragraph(element, "BodyText", keep=bool(self.title_gap))
+                else:
+                    self.hold(*self.paragraph_parts(element, "BodyText"))
+            elif tag == "table":
+                yield self.table(element)
+            elif tag == "attachments":
+                yield from self.attachments(element)
+            elif tag == "signature":
+                yield from self.signature(element)
+            elif tag == "attachment":
+                yield from self.attachment(element)
+            elif tag == "pagebreak":
+                yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
+                    else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+        if self.last is not None and not inside:
+            yield self.release(keep=False)
         if self.after_table and not inside:
             yield self.close_table()
+
+    def hold(self, style: str, extra: str, runs: str) -> None:
+        """Hold back a paragraph (its style, its other paragraph properties, its runs) until the next
+        block is known: before a 附件 list or a 落款 it keeps with it (w:keepNext), so that neither
+        stands on a page without body text (GB/T 9704 7.3.4, 7.3.5)."""
+        self.last = (style, extra, runs)
+
+    def release(self, keep: bool) -> str:
+        """The paragraph held back, keeping with the next one if ``keep``."""
+        style, extra, runs = self.last
+        self.last = None
+        return _paragraph(style, extra, runs, keep)
 
     def close_table(self, inner: str = "", ppr: str = "") -> str:
         """The paragraph Word needs after a table (before another table or the section end). It
@@ -673,7 +694,12 @@ class _Writer:
                 out.append(f"<w:r><w:rPr><w:b/><w:bCs/></w:rPr>{_t(text)}</w:r>" if bold else f"<w:r>{_t(text)}</w:r>")
         return "".join(out)
 
-    def paragraph(self, element, style: str, prefix: str = "", indent: bool = True) -> str:
+    def paragraph(self, element, style: str, prefix: str = "", indent: bool = True, keep: bool = False) -> str:
+        """A paragraph; ``keep`` keeps it on the page of the next one (w:keepNext)."""
+        return _paragraph(*self.paragraph_parts(element, style, prefix, indent), keep)
+
+    def paragraph_parts(self, element, style: str, prefix: str = "", indent: bool = True) -> tuple[str, str, str]:
+        """A paragraph's style reference, its other properties (indent, alignment) and its runs."""
         ppr = f'<w:pStyle w:val="{self.ids[style]}"/>'
         extra = ""
         if element.get("indent") == "0" and indent:
@@ -681,25 +707,30 @@ class _Writer:
         align = element.get("align")
         if align:
             extra += f'<w:jc w:val="{_JC.get(align, "both")}"/>'
-        return f"<w:p><w:pPr>{ppr}{extra}</w:pPr>{self.runs(element, prefix)}</w:p>"
+        return ppr, extra, self.runs(element, prefix)
 
     def attachments(self, element):
+        """The 附件 list (GB/T 9704 7.3.4): a blank line, then 「附件：1.名称」 with later names aligned
+        under the first. Its lines keep together and with the body paragraph before them; the last
+        is held back and keeps with a 落款 that follows."""
         items = [markup.clean("".join(item.itertext())) for item in element if item.tag == "item"]
         if not items:
             return
-        yield from self.blank_lines(1)
+        yield from self.blank_lines(1, keep_next=True)
         size = points(self.profile["body"]["size"])
         lead = float(self.profile["body"]["first_line_indent_chars"])
         left = round((lead + 3) * size * 20)   # 2 characters in, plus the width of 「附件：」
         hanging = round(3 * size * 20)
+        style = f'<w:pStyle w:val="{self.ids["BodyText"]}"/>'
         for i, name in enumerate(items, start=1):
             label = f"{i}.{name}" if len(items) > 1 else name
             text = ("附件：" if i == 1 else "") + label
             ind = (f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:hangingChars="300" w:hanging="{hanging}"/>'
                    if i == 1 else
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
-            self.held.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/>{{keep}}{ind}</w:pPr><w:r>{_t(text).replace("{", "{{").replace("}", "}}")}</w:r></w:p>')
-        # written with the next block, which decides whether they keep with it
+            if self.last is not None:
+                yield self.release(keep=True)
+            self.hold(style, ind, f"<w:r>{_t(text)}</w:r>")
 
     def signature(self, element):
         """The 落款 (GB/T 9704 7.3.5.1): blank lines for the seal, the date 右空四字, the name (署名)
@@ -719,11 +750,10 @@ class _Writer:
             date_right += _NAME_RIGHT_MIN - name_right
             name_right = _NAME_RIGHT_MIN
         yield from self.blank_lines(spec.get("blank_lines_before", 2), keep_next=True)
-        for text, right in ((name, name_right), (date, date_right)):
-            if text:
-                ind = (f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/>')
-                yield (f'<w:p><w:pPr><w:pStyle w:val="{self.ids["BodyText"]}"/><w:keepNext/>{ind}<w:jc w:val="right"/></w:pPr>'
-                       f'<w:r>{_t(text)}</w:r></w:p>')
+        lines = [(text, right) for text, right in ((name, name_right), (date, date_right)) if text]
+        for number, (text, right) in enumerate(lines, start=1):   # the last line keeps with nothing after it
+            ind = f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>'
+            yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, f"<w:r>{_t(text)}</w:r>", number < len(lines))
 
     def attachment(self, element):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title
@@ -742,8 +772,9 @@ class _Writer:
         title = element.get("title")
         if title:
             yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr><w:r>{_t(title)}</w:r></w:p>'
-            yield from self.blank_lines(self.profile["title"].get("blank_lines_after", 1), keep_next=True)
+            self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))   # after a year line, if any
         yield from self.blocks(element, inside=True)
+        self.title_gap = 0
 
     def section_break(self, orientation: str) -> str:
         """A paragraph ending the current section (a copy of the body's section properties in the

@@ -250,3 +250,33 @@ def test_the_attachments_list_does_not_keep_with_an_attachment_page():
     doc = make('<attachments><item>甲表</item></attachments><attachment number="1" title="甲表"><p>x</p></attachment>')
     listed = next(p for p in doc.paragraphs if p.text == "附件：甲表")
     assert listed._p.pPr.find(qn("w:keepNext")) is None
+
+
+def kept(paragraph) -> bool:
+    return paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("w:keepNext")) is not None
+
+
+def test_the_last_body_paragraph_keeps_with_the_attachments_list_and_the_list_with_itself():
+    doc = make("<p>甲。</p><p>乙。</p><attachments><item>甲表</item><item>乙表</item><item>丙表</item></attachments>")
+    first, last, blank, *listed = doc.paragraphs
+    assert [p.text for p in listed] == ["附件：1.甲表", "2.乙表", "3.丙表"]
+    assert [kept(p) for p in (first, last, blank, *listed)] == [False, True, True, True, True, False]
+
+
+def test_the_last_body_paragraph_keeps_with_a_signature_without_attachments_list():
+    doc = make("<p>甲。</p><signature><name>某镇人民政府</name><date>2024年3月5日</date></signature>")
+    assert kept(doc.paragraphs[0]) and not kept(doc.paragraphs[-1])   # the date keeps with nothing
+
+
+def test_a_body_paragraph_before_anything_else_does_not_keep_with_it():
+    doc = make('<p>甲。</p><h1>乙</h1><p>丙。</p><attachment title="甲表"><p>x</p></attachment>')
+    assert not kept(doc.paragraphs[0]) and not kept(doc.paragraphs[2])
+
+
+def test_a_centred_line_under_an_attachment_title_comes_before_the_blank_line():
+    doc = make('<attachment number="1" title="甲表"><p align="center" indent="0">（2023年度）</p>'
+               '<table><tr><td>1</td></tr></table></attachment>')
+    assert texts(doc)[:4] == ["附件1", "甲表", "（2023年度）", ""]
+    assert all(kept(p) for p in doc.paragraphs[:4])
+    doc = make('<attachment number="1" title="甲表"><p align="right" indent="0">金额单位：万元</p></attachment>')
+    assert texts(doc)[:4] == ["附件1", "甲表", "", "金额单位：万元"]

@@ -138,6 +138,9 @@ def test_project_without_indicators_shows_its_stated_score(doc):
     rows = grid(doc.tables[3])
     assert plain(rows[0]) == ["项目名称", "环境整治"]
     assert plain(rows[-2]) == ["总分", "100", "92", ""] and plain(rows[-1]) == ["自评等级", "优"]
+    # under the indicator header one row of 「—」, not the 总分 row straight away
+    header = next(i for i, r in enumerate(rows) if r[0][0] == "一级指标")
+    assert plain(rows[header + 1]) == ["—"] * 8 and header + 1 == len(rows) - 3
 
 
 def test_table_rows_repeat_header_and_do_not_split(doc):
@@ -187,6 +190,9 @@ def test_attachment_pages_numbered_as_the_list(doc):
     rpr = label.runs[0]._r.rPr
     assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体" and rpr.find(qn("w:sz")).get(qn("w:val")) == "32"
     assert next(p for p in doc.paragraphs if p.text == TITLES[0]).style.name == "Title"
+    # the year line directly under the 项目支出绩效自评表 title, the blank line after it
+    start = paragraphs.index("附件3")
+    assert paragraphs[start:start + 4] == ["附件3", TITLES[2], "（2023年度）", ""]
 
 
 def test_project_tables_in_a_landscape_section_with_continuous_page_numbers(doc):

@@ -3,6 +3,8 @@ with the 公文 fonts mapped) and read back with poppler (pdftotext, pdffonts, p
 
 - no number or percentage of a table cell broken across lines, nor a heading of up to four characters;
 - no page whose only content is a table's last rows or its repeated header;
+- the 附件 list and the 落款 on the page of the body's last paragraph, never alone, and no page
+  holding only its page number;
 - the page count of each example in its expected range;
 - the free fonts standing in for the 公文 fonts are the ones in the PDF.
 
@@ -120,6 +122,16 @@ def test_no_number_or_short_heading_broken_in_a_table_cell(pdfs):
         assert not missing, f"{name}: broken across lines in the PDF: {missing}"
 
 
+def test_no_cell_leaves_its_last_character_alone_on_a_line(pdfs):
+    """A cell's line of three or more characters that wraps never puts only its last character on the
+    next line (服务对象满意度指\n标): the PDF never holds the line less its last character as a piece."""
+    for name, (document, path) in pdfs.items():
+        pieces = {word for page in page_lines(path) for piece in page for word in _words(piece)}
+        lone = {line for _table, rows in cell_texts(document) for row in rows for text in row
+                for part in text.split("\n") for line in _words(part) if len(line) >= 3 and line[:-1] in pieces and line not in pieces}
+        assert not lone, f"{name}: a cell's last character alone on a line: {lone}"
+
+
 def test_no_page_holds_only_a_tables_last_rows_or_its_header(pdfs):
     for name, (document, path) in pdfs.items():
         pages = ["".join(piece for piece in page if not PAGE_NUMBER.match(piece)) for page in page_lines(path)]
@@ -132,6 +144,44 @@ def test_no_page_holds_only_a_tables_last_rows_or_its_header(pdfs):
                 for piece in sorted(stray, key=len, reverse=True):
                     left = left.replace(re.sub(r"\s", "", piece), "")
                 assert left or not text, f"{name} page {number} holds only a table's header or last row: {text}"
+
+
+def closing(document) -> tuple[str, list[str]]:
+    """The text of the body's last paragraph and the lines after it before the attachment pages: the
+    附件 list (from 「附件：」) and the 落款 (the right-aligned lines at the end)."""
+    body = []
+    for paragraph in document.paragraphs:
+        if re.fullmatch(r"附件\d*", paragraph.text.strip()):
+            break
+        body.append(paragraph)
+    start = next((i for i, p in enumerate(body) if p.text.startswith("附件：")), None)
+    if start is None:
+        start = len(body)
+        while start and (not body[start - 1].text.strip() or body[start - 1].paragraph_format.alignment == 2):
+            start -= 1
+    last = next(p.text for p in reversed(body[:start]) if p.text.strip())
+    return last, [p.text for p in body[start:] if p.text.strip()]
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def test_the_attachments_list_and_the_signature_stand_on_a_page_with_body_text(pdfs):
+    """GB/T 9704: the 附件 list and the 落款 are never on a page without body text; the list keeps
+    together; no page holds only its page number."""
+    for name, (document, path) in pdfs.items():
+        pages = [[piece for piece in page if not PAGE_NUMBER.match(piece)] for page in page_lines(path)]
+        assert all(_bare("".join(page)) for page in pages), f"{name}: a page holds only its page number"
+        last, lines = closing(document)
+        if not lines:
+            continue
+        texts = [_bare("".join(page)) for page in pages]
+        first_attachment = next((n for n, page in enumerate(pages) if page and re.fullmatch(r"附件\d*", page[0])), len(pages))
+        end = texts[first_attachment - 1]
+        assert all(_bare(line) in end for line in lines), f"{name}: the 附件 list or 落款 is split from its page: {lines}"
+        assert _bare(last)[-8:] in end.split(_bare(lines[0]))[0], \
+            f"{name}: page {first_attachment} holds the 附件 list or 落款 without body text: {pages[first_attachment - 1]}"
 
 
 def test_the_pdf_uses_the_stand_ins_for_the_gongwen_fonts(pdfs):
