@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from . import package
 from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source
@@ -259,8 +261,11 @@ def read_workbook(path: str | Path, schema: dict | None = None) -> WorkbookSourc
         reason = _("这是一个文件夹，不是工作簿") if p.is_dir() else _("文件不存在")
         raise DataError(Problem("PR601", reason, Location(name)))
     try:
+        package.check(p)
         values = openpyxl.load_workbook(p, data_only=True)
         formulas = openpyxl.load_workbook(p, data_only=False)
+    except package.Refused as exc:
+        raise DataError(Problem("PR616", exc.message, Location(name))) from None
     except OSError as exc:
         raise DataError(Problem("PR601", _("无法读取文件：{reason}").format(reason=exc.strerror or exc), Location(name))) from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
@@ -366,6 +371,10 @@ class _Reader:
             return _ABSENT
         if isinstance(raw, _CellError):
             self.problems.append(Problem("PR611", _("单元格的值是错误 {error}，请改正公式或直接填写数值").format(error=raw),
+                                         self.where(sheet, cell, path)))
+            return _ABSENT
+        if isinstance(raw, float) and not math.isfinite(raw):  # <v>1e+1000000</v> or <v>nan</v> written by hand
+            self.problems.append(Problem("PR615", _("单元格中的数字“{value}”无效（过大或不是数字），请改为正确的数值").format(value=raw),
                                          self.where(sheet, cell, path)))
             return _ABSENT
         return convert(raw, rules, fmt)

@@ -1,0 +1,396 @@
+"""Hostile input (issue 20): zip bombs and XML entities in workbooks and reference documents, numbers of huge
+magnitude, runaway templates, markup attributes, output names leaving the output folder, a full device.
+
+Every case must end in located Chinese problems and a non-zero exit: never a traceback, a hang, a memory
+blow-up or a file outside the output folder. Limits are made small with monkeypatch where a real attack would
+be slow; one real zip bomb (1 GB of zeros in 1 MB) is built to show it is refused without being inflated.
+"""
+from __future__ import annotations
+
+import os
+import struct
+import tracemalloc
+import zipfile
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+import perfreport
+from perfreport import package
+from perfreport.cli import cli
+from perfreport.errors import DataError, PerfReportError
+from perfreport.excelwrite import write_workbook
+from perfreport.source import load_text
+
+from conftest import MINIMAL
+
+CHINESE = __import__("re").compile(r"[\u4e00-\u9fff]")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(map(str, args)))
+
+
+def refused(result, code: str, where: str = "") -> str:
+    """The CLI refused with ``code``, a Chinese message located at ``where``; no traceback, non-zero exit."""
+    output = result.output
+    assert result.exit_code not in (0, 1, 70), output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in output and "内部错误" not in output, output
+    line = next((line for line in output.splitlines() if f"[{code} " in line), None)
+    assert line is not None, output
+    assert CHINESE.search(line.split(f"[{code}")[0]), line
+    assert where in line, (where, line)
+    return line
+
+
+def problem(excinfo, code: str):
+    found = [p for p in excinfo.value.problems if p.code == code]
+    assert found, excinfo.value.problems
+    assert CHINESE.search(found[0].message) and str(found[0].location), found[0]
+    return found[0]
+
+
+# --- numbers of huge magnitude ------------------------------------------------------------------------
+
+HUGE = ["1.0e+1000000", "-1.0e+1000000", "12.5E+1000000", "1.0e+999999999", "0.1e+1002", "1.0e+1001"]
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize("field", ["budget", "spent"])
+def test_a_number_of_huge_magnitude_is_refused_as_read(write_unit, value, field):
+    unit = write_unit(MINIMAL.replace(f"  {field}: ", f"  {field}: {value}  # "))
+    result = run("render", unit, "-o", unit.parent / "out.docx")
+    line = refused(result, "PR016", f"[funds.{field}]")
+    assert value in line
+    assert not (unit.parent / "out.docx").exists()
+
+
+@pytest.mark.parametrize("value", ["1.0e+1000000", "9.9e+5000"])
+def test_a_huge_number_in_a_project_or_indicator_is_refused(write_unit, value):
+    unit = write_unit(MINIMAL + f"projects:\n  - name: 项目\n    budget: 10\n    spent: {value}\n")
+    with pytest.raises(DataError) as exc:
+        perfreport.load(unit)
+    assert problem(exc, "PR016").location.path == ("projects", 0, "spent")
+
+
+@pytest.mark.parametrize("value", ["1.0e+400", "1.0e+20", "1.0e-999999999"])
+def test_large_numbers_below_the_magnitude_limit_keep_their_earlier_answers(write_unit, value):
+    unit = write_unit(MINIMAL.replace("spent: 62.5", f"spent: {value}"))
+    with pytest.raises(DataError) as exc:
+        perfreport.load(unit)
+    assert {p.code for p in exc.value.problems} <= {"PR108", "PR109"}
+
+
+@pytest.mark.parametrize("text", ["1e+1000000", "-1E+999999", "1.5e400"])
+def test_a_workbook_number_that_is_not_finite_is_located(tmp_path, text):
+    book = unit_book(tmp_path)
+    sheet_xml = _part_named(book, "资金情况")
+    data = _read(book, sheet_xml).decode("utf-8")
+    first_number = data.index("<v>100</v>")
+    _rewrite(book, {sheet_xml: (data[:first_number] + f"<v>{text}</v>" + data[first_number + 10:]).encode()})
+    with pytest.raises(DataError) as exc:
+        perfreport.load(book)
+    found = problem(exc, "PR615")
+    assert found.location.sheet == "资金情况" and found.location.cell
+
+
+# --- workbooks: zip bombs and XML declarations ------------------------------------------------------------
+
+def unit_book(tmp_path) -> Path:
+    return write_workbook(load_text(MINIMAL).data, tmp_path / "unit.xlsx")
+
+
+SHARED = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+          b' count="1" uniqueCount="1"><si><t>&lol3;</t></si></sst>')
+
+
+def _read(path: Path, name: str) -> bytes:
+    """A part of the package; a workbook written by perfreport has no shared strings, Excel's has."""
+    with zipfile.ZipFile(path) as z:
+        return z.read(name) if name in z.namelist() or not name.endswith("sharedStrings.xml") else SHARED
+
+
+def _part_named(book: Path, sheet: str) -> str:
+    """The part of the sheet called ``sheet``."""
+    import re
+    with zipfile.ZipFile(book) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'name="{sheet}"[^>]*r:id="(\w+)"', workbook).group(1)
+    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    target = target.group(1) or target.group(2)
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _rewrite(path: Path, parts: dict, extra: dict | None = None) -> None:
+    """Replace parts of the zip at ``path`` (name -> bytes) and add ``extra`` parts."""
+    parts = dict(parts)
+    with zipfile.ZipFile(path) as z:
+        items = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            z.writestr(info.filename, parts.pop(info.filename, data))
+        for name, data in parts.items():
+            z.writestr(name, data)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+
+
+def _raw_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> None:
+    """Write a zip of already deflated parts: (name, raw deflate data, crc32, uncompressed size)."""
+    central, offset = b"", 0
+    with open(path, "wb") as out:
+        for name, data, crc, size in entries:
+            encoded = name.encode("utf-8")
+            head = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 8, 0, 0x21, crc, len(data), size, len(encoded), 0)
+            out.write(head + encoded + data)
+            central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0x21, crc, len(data), size,
+                                   len(encoded), 0, 0, 0, 0, 0, offset) + encoded
+            offset += len(head) + len(encoded) + len(data)
+        out.write(central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), offset, 0))
+
+
+def _deflated(data: bytes) -> tuple[bytes, int, int]:
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(), zlib.crc32(data), len(data)
+
+
+def _zeros_bomb(gigabytes: int = 1) -> tuple[bytes, int, int]:
+    """A deflate stream of ``gigabytes`` GB of zeros, about 1 MB per GB, made from 1 MB of zeros."""
+    zero = bytes(1 << 20)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = c.compress(zero) + c.flush(zlib.Z_FULL_FLUSH)
+    assert c.compress(zero) + c.flush(zlib.Z_FULL_FLUSH) == block  # a full flush makes every block alike
+    count, crc = 1024 * gigabytes, 0
+    for _i in range(count):
+        crc = zlib.crc32(zero, crc)
+    return block * count + c.flush(), crc, count << 20
+
+
+def _bombed_copy(book: Path, target: Path, name: str, bomb) -> Path:
+    entries = []
+    with zipfile.ZipFile(book) as z:
+        for info in z.infolist():
+            entries.append((info.filename, *_deflated(z.read(info))) if info.filename != name else (name, *bomb))
+    if name not in [entry[0] for entry in entries]:
+        entries.append((name, *bomb))
+    _raw_zip(target, entries)
+    return target
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "sheet"])
+def test_a_real_one_gigabyte_part_is_refused_without_being_inflated(tmp_path, part):
+    book = unit_book(tmp_path)
+    name = _part_named(book, "资金情况") if part == "sheet" else part
+    bomb = _bombed_copy(book, tmp_path / "bomb.xlsx", name, _zeros_bomb())
+    assert bomb.stat().st_size < 3 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as exc:
+            perfreport.load(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    found = problem(exc, "PR616")
+    assert name in found.message and "1024 MB" in found.message and found.location.file == str(bomb)
+    assert peak < 50 * 1024 * 1024  # never inflated: the part alone would be 1 GB
+
+
+def test_the_cli_refuses_a_bomb_workbook_with_a_located_message(tmp_path):
+    book = unit_book(tmp_path)
+    bomb = _bombed_copy(book, tmp_path / "bomb.xlsx", "xl/sharedStrings.xml", _zeros_bomb())
+    for command in (["check", bomb], ["render", bomb, "-o", tmp_path / "out.docx"], ["import", bomb, "-o", tmp_path / "u.yaml"]):
+        refused(run(*command), "PR616", "bomb.xlsx")
+    assert not (tmp_path / "out.docx").exists() and not (tmp_path / "u.yaml").exists()
+
+
+@pytest.mark.parametrize("limit, ratio, code_word", [(1000, 10_000, "上限"), (10**9, 5, "压缩比")])
+def test_part_size_and_compression_ratio_limits(tmp_path, monkeypatch, limit, ratio, code_word):
+    book = unit_book(tmp_path)
+    monkeypatch.setattr(package, "MAX_PART_BYTES", limit)
+    monkeypatch.setattr(package, "MAX_RATIO", ratio)
+    monkeypatch.setattr(package, "RATIO_FLOOR", 1000)
+    _rewrite(book, {}, {"xl/padding.xml": b"<a>" + b" " * 200_000 + b"</a>"})
+    with pytest.raises(DataError) as exc:
+        perfreport.load(book)
+    assert code_word in problem(exc, "PR616").message
+
+
+def test_a_part_whose_header_understates_its_size_is_never_inflated_past_it(tmp_path):
+    book = unit_book(tmp_path)
+    data, crc, _size = _deflated(b"<a>" + b" " * (64 * 1024 * 1024) + b"</a>")
+    with zipfile.ZipFile(book) as z:
+        entries = [(i.filename, *_deflated(z.read(i))) for i in z.infolist()]
+    entries.append(("xl/liar.xml", data, crc, 1000))  # says 1000 bytes, holds 64 MB
+    _raw_zip(tmp_path / "liar.xlsx", entries)
+    tracemalloc.start()
+    try:
+        result = run("check", tmp_path / "liar.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    refused(result, "PR602", "liar.xlsx")
+    assert peak < 32 * 1024 * 1024
+
+
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;'
+          '&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+EXTERNAL = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+REMOTE = '<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd">'
+COMMENTED = '<?xml version="1.0"?><!--' + os.urandom(1_500_000).hex() + '--><!DOCTYPE x [<!ENTITY e "e">]>'
+
+
+def _with_doctype(xml: bytes, doctype: str, encoding: str = "utf-8") -> bytes:
+    body = xml.decode("utf-8")
+    body = body.split("?>", 1)[1] if body.startswith("<?xml") else body
+    text = doctype.replace('version="1.0"?>', f'version="1.0" encoding="{encoding}"?>') + body
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize("doctype", [LAUGHS, EXTERNAL, REMOTE, COMMENTED], ids=["laughs", "external", "remote", "late"])
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "sheet", "xl/workbook.xml", "[Content_Types].xml"])
+def test_xml_declarations_in_a_workbook_are_refused_before_parsing(tmp_path, doctype, part):
+    book = unit_book(tmp_path)
+    name = _part_named(book, "基本信息") if part == "sheet" else part
+    _rewrite(book, {name: _with_doctype(_read(book, name), doctype)})
+    result = run("check", book)
+    line = refused(result, "PR616", "unit.xlsx")
+    assert name in line and "DOCTYPE" in line
+
+
+def test_a_utf16_part_with_a_declaration_is_refused(tmp_path):
+    book = unit_book(tmp_path)
+    _rewrite(book, {"xl/sharedStrings.xml": _with_doctype(_read(book, "xl/sharedStrings.xml"), EXTERNAL, "utf-16")})
+    with pytest.raises(DataError) as exc:
+        perfreport.load(book)
+    assert "sharedStrings" in problem(exc, "PR616").message
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad crc", "not a zip"])
+def test_a_damaged_workbook_keeps_its_earlier_answer(tmp_path, damage):
+    book = unit_book(tmp_path)
+    data = book.read_bytes()
+    if damage == "truncated":
+        book.write_bytes(data[: len(data) // 2])
+    elif damage == "not a zip":
+        book.write_bytes(b"hello")
+    else:
+        entries = []
+        with zipfile.ZipFile(book) as z:
+            entries = [(i.filename, *_deflated(z.read(i))) for i in z.infolist()]
+        name, raw, crc, size = entries[-1]
+        entries[-1] = (name, raw, crc ^ 1, size)
+        _raw_zip(book, entries)
+    refused(run("check", book), "PR602", "unit.xlsx")
+
+
+# --- reference .docx ---------------------------------------------------------------------------------
+
+def reference_format(tmp_path, reference: str = "reference.docx", make=True) -> Path:
+    folder = tmp_path / "formats" / "county"
+    folder.mkdir(parents=True)
+    (folder / "format.yml").write_text(f"description: 测试\nextends: standard\nreference: {reference}\n", encoding="utf-8")
+    if make:
+        docx.Document().save(folder / "reference.docx")
+    return folder
+
+
+def render_with(tmp_path, write_unit):
+    unit = write_unit()
+    return run("render", unit, "-o", tmp_path / "out" / "r.docx", "--format", "county", "--template-dir", tmp_path / "formats")
+
+
+def test_a_plain_reference_is_still_used(tmp_path, write_unit):
+    reference_format(tmp_path)
+    result = render_with(tmp_path, write_unit)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("doctype", [LAUGHS, EXTERNAL, REMOTE], ids=["laughs", "external", "remote"])
+@pytest.mark.parametrize("part", ["word/styles.xml", "word/document.xml", "word/settings.xml", "footer"])
+def test_xml_declarations_in_a_reference_are_refused(tmp_path, write_unit, doctype, part):
+    folder = reference_format(tmp_path)
+    ref = folder / "reference.docx"
+    if part == "footer":
+        document = docx.Document(str(ref))
+        document.sections[0].footer.paragraphs[0].text = "页脚"
+        document.save(ref)
+        with zipfile.ZipFile(ref) as z:
+            part = next(n for n in z.namelist() if n.startswith("word/footer"))
+    _rewrite(ref, {part: _with_doctype(_read(ref, part), doctype)})
+    line = refused(render_with(tmp_path, write_unit), "PR207", "format.yml:3")
+    assert part in line
+    assert not (tmp_path / "out" / "r.docx").exists()
+
+
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+@pytest.mark.parametrize("kind, target", [
+    ("oleObject", "http://127.0.0.1:9/x.bin"), ("image", "file:///etc/passwd"), ("subDocument", "\\\\server\\share\\a.docx"),
+    ("frame", "http://127.0.0.1:9/frame.html"), ("aFChunk", "http://127.0.0.1:9/chunk.htm")])
+def test_external_relationships_in_a_reference_are_refused_never_fetched(tmp_path, write_unit, kind, target):
+    ref = reference_format(tmp_path) / "reference.docx"
+    rels = _read(ref, "word/_rels/document.xml.rels").decode()
+    extra = f'<Relationship Id="rIdEvil" Type="{RELS}{kind}" Target="{target}" TargetMode="External"/>'
+    _rewrite(ref, {"word/_rels/document.xml.rels": rels.replace("</Relationships>", extra + "</Relationships>").encode()})
+    line = refused(render_with(tmp_path, write_unit), "PR207", "format.yml:3")
+    assert kind in line and "外部" in line
+
+
+def test_an_attached_template_is_removed_and_a_hyperlink_kept(tmp_path, write_unit):
+    ref = reference_format(tmp_path) / "reference.docx"
+    settings = _read(ref, "word/settings.xml").decode()
+    settings = settings.replace("<w:zoom", '<w:attachedTemplate r:id="rIdTpl"/><w:zoom', 1)
+    if "xmlns:r=" not in settings.split(">", 2)[1]:
+        settings = settings.replace("<w:settings ", f'<w:settings xmlns:r="{RELS[:-1]}" ', 1)
+    rels = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rIdTpl" Type="{RELS}attachedTemplate" Target="file:///C:/Users/a/countytpl.dotm" TargetMode="External"/>'
+            f'</Relationships>')
+    _rewrite(ref, {"word/settings.xml": settings.encode()}, {"word/_rels/settings.xml.rels": rels.encode()})
+    result = render_with(tmp_path, write_unit)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "out" / "r.docx") as z:
+        everything = b"".join(z.read(n) for n in z.namelist())
+    assert b"countytpl" not in everything and b"attachedTemplate" not in everything
+
+
+@pytest.mark.parametrize("macro", ["word/vbaProject.bin", "word/vbaData.xml", "content type"])
+def test_macros_in_a_reference_are_refused(tmp_path, write_unit, macro):
+    ref = reference_format(tmp_path) / "reference.docx"
+    if macro == "content type":
+        types = _read(ref, "[Content_Types].xml").decode().replace(
+            "wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml").replace(
+            "application/vnd.openxmlformats-officedocument.ms-word", "application/vnd.ms-word")
+        _rewrite(ref, {"[Content_Types].xml": types.encode()})
+    else:
+        _rewrite(ref, {}, {macro: b"<x/>" if macro.endswith(".xml") else b"\xd0\xcf\x11\xe0macro"})
+    line = refused(render_with(tmp_path, write_unit), "PR207", "format.yml:3")
+    assert "宏" in line
+
+
+def test_a_one_gigabyte_part_in_a_reference_is_refused(tmp_path, write_unit):
+    ref = reference_format(tmp_path) / "reference.docx"
+    _bombed_copy(ref, ref, "word/styles.xml", _zeros_bomb())
+    line = refused(render_with(tmp_path, write_unit), "PR207", "format.yml:3")
+    assert "word/styles.xml" in line
+
+
+@pytest.mark.parametrize("key, value", [
+    ("reference", "../outside.docx"), ("reference", "../../outside.docx"), ("reference", "/etc/passwd"),
+    ("reference", "sub/../../outside.docx"), ("style", "../style.yml"), ("rules", "../rules.yml"),
+    ("reference", "link.docx")])
+def test_files_named_by_format_yml_stay_in_the_format_folder(tmp_path, write_unit, key, value):
+    folder = reference_format(tmp_path, make=False)
+    docx.Document().save(tmp_path / "formats" / "outside.docx")
+    docx.Document().save(tmp_path / "outside.docx")
+    (tmp_path / "formats" / "style.yml").write_text("body: {}\n", encoding="utf-8")
+    (tmp_path / "formats" / "rules.yml").write_text("name: x\n", encoding="utf-8")
+    (folder / "link.docx").symlink_to(tmp_path / "outside.docx")
+    (folder / "format.yml").write_text(f"description: 测试\nextends: standard\n{key}: {value}\n", encoding="utf-8")
+    line = refused(render_with(tmp_path, write_unit), "PR208", "format.yml:3")
+    assert value in line and "格式文件夹" in line
