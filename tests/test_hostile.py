@@ -40,7 +40,13 @@ def refused(result, code: str, where: str = "") -> str:
     assert result.exit_code not in (0, 1, 70), output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in output and "内部错误" not in output, output
-    line = next((line for line in output.splitlines() if f"[{code} " in line), None)
+    entries = []  # one per problem: its first line and the template line shown under it
+    for text in output.splitlines():
+        if text.startswith("    ") and entries:
+            entries[-1] += "\n" + text
+        else:
+            entries.append(text)
+    line = next((entry for entry in entries if f"[{code} " in entry), None)
     assert line is not None, output
     assert CHINESE.search(line.split(f"[{code}")[0]), line
     assert where in line, (where, line)
@@ -394,3 +400,168 @@ def test_files_named_by_format_yml_stay_in_the_format_folder(tmp_path, write_uni
     (folder / "format.yml").write_text(f"description: 测试\nextends: standard\n{key}: {value}\n", encoding="utf-8")
     line = refused(render_with(tmp_path, write_unit), "PR208", "format.yml:3")
     assert value in line and "格式文件夹" in line
+
+
+# --- templates: runaway output, loops, recursion --------------------------------------------------------
+
+def evil_format(tmp_path, blocks: str) -> Path:
+    from conftest import standard_with
+    return standard_with(tmp_path, "evil", blocks)
+
+
+def render_evil(tmp_path, write_unit, blocks: str):
+    evil_format(tmp_path, blocks)
+    unit = write_unit()
+    out = tmp_path / "out" / "r.docx"
+    result = run("render", unit, "-o", out, "--format", "evil", "--template-dir", tmp_path / "formats")
+    assert not out.exists()
+    return result
+
+
+RUNAWAY = {
+    "repeat": "{{ 'x' * 1000000000 }}",
+    "repeat a variable": "{% set n = 1000000000 %}{{ '树' * n }}",
+    "repeat a list": "{{ [1, 2] * 1000000000 }}",
+    "repeat reversed": "{{ 1000000000 * 'x' }}",
+    "center filter": "{{ 'x'|center(1000000000) }}",
+    "center method": "{{ 'x'.center(1000000000) }}",
+    "ljust": "{{ 'x'.ljust(10 ** 9) }}",
+    "zfill": "{{ '1'.zfill(10 ** 9) }}",
+    "expandtabs": "{{ '\\t'.expandtabs(10 ** 9) }}",
+    "percent width": "{{ '%1000000000d' % 1 }}",
+    "percent star": "{{ '%*d' % (1000000000, 1) }}",
+    "format width": "{{ '{:>1000000000}'.format(1) }}",
+    "format nested width": "{{ '{:>{w}}'.format(1, w=1000000000) }}",
+    "format filter": "{{ '%1000000000d'|format(1) }}",
+    "indent": "{{ 'a\\nb'|indent(1000000000) }}",
+    "replace method": "{% set a = 'a' * 1000000 %}{{ a.replace('a', a) }}",
+    "replace filter": "{% set a = 'a' * 1000000 %}{{ a|replace('a', a) }}",
+    "slice": "{{ [1]|slice(1000000000)|list }}",
+}
+
+
+@pytest.mark.parametrize("expression", RUNAWAY.values(), ids=RUNAWAY.keys())
+def test_text_longer_than_the_limit_is_refused_before_it_is_made(tmp_path, write_unit, expression):
+    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + expression + "\n{% endblock %}"),
+                   "PR309", "report.xml.j2:3")
+    assert "上限 10000000" in line
+
+
+@pytest.mark.parametrize("expression", ["{{ 10 ** (10 ** 10) }}", "{{ 2 ** 1000000000 }}", "{% set n = 10 ** 5 %}{{ 7 ** n }}"])
+def test_powers_too_large_are_refused(tmp_path, write_unit, expression):
+    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + expression + "\n{% endblock %}"),
+                   "PR309", "report.xml.j2:3")
+    assert "乘方" in line
+
+
+LOOPS = {
+    "nested ranges": "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    "nested over data": "{% for i in range(100000) %}{% for k in unit %}{% for j in range(100000) %}{% endfor %}{% endfor %}{% endfor %}",
+    "loop with loop variable": "{% for i in range(100000) %}{% for j in range(100000) %}{{ loop.index if false }}{% endfor %}{% endfor %}",
+    "filtered loop": "{% for i in range(100000) if i >= 0 %}{% for j in range(100000) if j < 0 %}{% endfor %}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("body", LOOPS.values(), ids=LOOPS.keys())
+def test_loops_past_the_step_limit_are_refused(tmp_path, write_unit, monkeypatch, body):
+    from perfreport import templating
+    monkeypatch.setattr(templating, "MAX_STEPS", 200_000)
+    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + body + "\n{% endblock %}"), "PR309", "report.xml.j2:3")
+    assert "循环步数" in line and "200000" in line
+
+
+def test_the_step_limit_is_per_render_not_per_process(tmp_path, write_unit, monkeypatch):
+    from perfreport import templating
+    monkeypatch.setattr(templating, "MAX_STEPS", 30_000)
+    evil_format(tmp_path, "{% block title %}{% for i in range(20000) %}{% endfor %}{% endblock %}")
+    unit = write_unit()
+    for n in range(3):
+        perfreport.render(unit, tmp_path / f"r{n}.docx", format="evil", template_dirs=[tmp_path / "formats"])
+
+
+RECURSION = {
+    "macro calls itself": "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(1) }}",
+    "two macros call each other": "{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}{{ a() }}",
+    "call block calls itself": "{% macro m() %}{{ caller() }}{% call m() %}x{% endcall %}{% endmacro %}{% call m() %}y{% endcall %}",
+    "recursive loop without end": "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("body", RECURSION.values(), ids=RECURSION.keys())
+def test_recursion_is_refused_at_a_depth_limit(tmp_path, write_unit, body):
+    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + body + "\n{% endblock %}"), "PR309", "report.xml.j2:3")
+    assert "50 层" in line
+
+
+def test_a_block_calling_itself_is_refused(tmp_path, write_unit):
+    refused(render_evil(tmp_path, write_unit, "{% block title %}{{ self.title() }}{% endblock %}"), "PR309", "report.xml.j2:2")
+
+
+def test_a_template_including_itself_is_refused(tmp_path, write_unit):
+    line = refused(render_evil(tmp_path, write_unit, '{% block title %}{% include "report.xml.j2" %}{% endblock %}'),
+                   "PR309", ".j2:")
+    assert "嵌套过深" in line
+
+
+@pytest.mark.parametrize("size", [1000, 100_000])
+def test_output_past_the_limit_is_stopped_at_the_template_line(tmp_path, write_unit, monkeypatch, size):
+    from perfreport import templating
+    monkeypatch.setattr(templating, "MAX_OUTPUT", size)
+    body = "{% block title %}\n{% for i in range(100000) %}\nxxxxxxxxxx\n{% endfor %}\n{% endblock %}"
+    line = refused(render_evil(tmp_path, write_unit, body), "PR309", "report.xml.j2")
+    assert str(size) in line and "过长" in line
+
+
+def test_the_limits_leave_real_formats_alone(rendered):
+    assert all(path.stat().st_size for path in rendered.values())
+
+
+# --- markup: closing the report early, junk after the root, attribute values ---------------------------
+
+@pytest.mark.parametrize("body", ["</report>", "</report><p>多余</p>", "</report>x", "</report><report>",
+                                  "</report><!-- c --><p/>"])
+def test_markup_that_closes_the_report_early_is_refused(tmp_path, write_unit, body):
+    line = refused(render_evil(tmp_path, write_unit, "{% block title %}" + body + "{% endblock %}"), "PR306", "report.xml.j2")
+    assert "</report> 之后还有内容" in line
+
+
+def test_comments_and_blanks_after_the_root_are_fine(tmp_path, write_unit):
+    folder = evil_format(tmp_path, "")
+    (folder / "report.xml.j2").write_text('{% extends "standard/report.xml.j2" %}{% block title %}{{ super() }}{% endblock %}',
+                                          encoding="utf-8")
+    standard = (Path(perfreport.__file__).parent / "templates" / "standard" / "report.xml.j2").read_text(encoding="utf-8")
+    assert standard.rstrip().endswith("</report>")
+    unit = write_unit()
+    assert perfreport.render(unit, tmp_path / "ok.docx", format="evil", template_dirs=[tmp_path / "formats"]).exists()
+
+
+TABLE = '<table widths="{widths}"><tr><td{attributes}>a</td><td>b</td></tr></table>'
+BAD_ATTRIBUTES = [
+    ("widths", "0,1", ""), ("widths", "NaN,1", ""), ("widths", "-1,2", ""), ("widths", "inf,1", ""), ("widths", "1e400,1", ""),
+    ("widths", ",", ""), ("widths", "1,,2", ""), ("widths", "0.0,1", ""), ("widths", "1,2" + ",1" * 70, ""), ("widths", "１,2", ""),
+    ("colspan", "1,1", ' colspan="100000000"'), ("colspan", "1,1", ' colspan="0"'), ("colspan", "1,1", ' colspan="-1"'),
+    ("colspan", "1,1", ' colspan="²"'), ("colspan", "1,1", ' colspan="64"'), ("colspan", "1,1", ' colspan="1.5"'),
+    ("rowspan", "1,1", ' rowspan="0"'), ("rowspan", "1,1", ' rowspan="100000000"'), ("rowspan", "1,1", ' rowspan="x"'),
+    ("align", "1,1", ' align="middle"'),
+]
+
+
+@pytest.mark.parametrize("name, widths, attributes", BAD_ATTRIBUTES)
+def test_bad_table_attributes_are_refused_with_the_rendered_line(tmp_path, write_unit, name, widths, attributes):
+    body = "{% block title %}\n" + TABLE.format(widths=widths, attributes=attributes) + "\n{% endblock %}"
+    line = refused(render_evil(tmp_path, write_unit, body), "PR307", "report.xml.j2")
+    assert f"属性 {name}=" in line and "渲染结果第 2 行" in line
+
+
+@pytest.mark.parametrize("markup", ['<p align="top">x</p>', '<h1 numbered="nein">x</h1>', '<p indent="-5">x</p>',
+                                    '<table split="maybe"><tr><td>a</td></tr></table>',
+                                    '<attachment number="1" title="t" orientation="sideways"><p>x</p></attachment>',
+                                    '<attachment number="1" title="t"><table widths="0"><tr><td>a</td></tr></table></attachment>'])
+def test_other_attribute_values_are_checked(tmp_path, write_unit, markup):
+    refused(render_evil(tmp_path, write_unit, "{% block title %}" + markup + "{% endblock %}"), "PR307", "report.xml.j2")
+
+
+def test_good_attributes_still_render(tmp_path, write_unit):
+    body = "{% block title %}" + TABLE.format(widths="1, 2.5", attributes=' align="right" colspan="1" rowspan="1"') + "{% endblock %}"
+    evil_format(tmp_path, body)
+    assert perfreport.render(write_unit(), tmp_path / "ok.docx", format="evil", template_dirs=[tmp_path / "formats"]).exists()
