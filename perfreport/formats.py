@@ -16,6 +16,7 @@ Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
 from __future__ import annotations
 
 import os
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,6 +262,10 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "",
     ])
     folder.mkdir(parents=True)
-    write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
-    write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))
+    try:
+        write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
+        write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))
+    except BaseException:  # a full disk or Ctrl-C: no half-made format is left behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder

@@ -57,6 +57,41 @@ def check_target(path: str | Path, *, force: bool = False) -> None:
             "PR403", _("输出文件已存在且不是 Word 文档（.docx），未覆盖；确需覆盖请加 --force，或换一个文件名"), where))
 
 
+def is_workbook(path: Path) -> bool:
+    """Whether ``path`` is an Excel workbook (a zip package with ``xl/workbook.xml``)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            return "xl/workbook.xml" in package.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def is_imported(path: Path) -> bool:
+    """Whether ``path`` is a YAML file written by ``perfreport import`` (its first line says so)."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(1000)
+    except OSError:
+        return False
+    return first.startswith(b"#") and b"perfreport import" in first
+
+
+def check_replaceable(path: str | Path, same_kind: Callable[[Path], bool], kind: str, *, force: bool = False) -> None:
+    """Refuse to write over an existing file of another kind (``kind`` names the expected one, e.g.
+    "Excel 工作簿（.xlsx）") unless ``force``; a folder and a read-only file always."""
+    path = Path(path)
+    where = Location(str(path))
+    if path.is_dir():
+        raise OutputError(Problem("PR405", _("输出路径是一个文件夹，请给出文件名（如 报告.docx）"), where))
+    if not path.exists():
+        return
+    if not path.stat().st_mode & 0o222:
+        raise OutputError(Problem("PR404", _("输出文件是只读的，未覆盖；请取消它的只读属性，或换一个文件名"), where))
+    if path.stat().st_size and not force and not same_kind(path):
+        raise OutputError(Problem("PR406", _("输出文件已存在且不是{kind}，未覆盖；确需覆盖请加 --force，或换一个文件名").format(kind=kind),
+                                  where))
+
+
 def unwritable(exc: OSError, path: str | Path) -> Problem:
     """The problem "cannot write ``path``" for the operating system's error ``exc``, said in words."""
     reason = _(_REASONS[exc.errno]) if exc.errno in _REASONS else (exc.strerror or str(exc))

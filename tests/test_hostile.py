@@ -565,3 +565,176 @@ def test_good_attributes_still_render(tmp_path, write_unit):
     body = "{% block title %}" + TABLE.format(widths="1, 2.5", attributes=' align="right" colspan="1" rowspan="1"') + "{% endblock %}"
     evil_format(tmp_path, body)
     assert perfreport.render(write_unit(), tmp_path / "ok.docx", format="evil", template_dirs=[tmp_path / "formats"]).exists()
+
+
+# --- output names ------------------------------------------------------------------------------------
+
+def batch(*args):
+    return run("batch", *args)
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("pattern", ["../{short_name}", "../../x/{year}", "{year}/../../{short_name}", "/tmp/{short_name}",
+                                     "//server/{short_name}", "C:/{short_name}", "c:{short_name}", "..\\\\{short_name}",
+                                     "a/../../{short_name}", ".."])
+def test_a_name_pattern_leaving_the_output_folder_is_refused_before_any_unit(tmp_path, write_unit, pattern):
+    unit = write_unit()
+    result = batch(unit, "-o", tmp_path / "out", "--name", pattern)
+    line = refused(result, "PR703", "[--name]")
+    assert "输出文件夹之外" in line
+    assert not (tmp_path / "out").exists() or files_under(tmp_path / "out") == []
+    assert not list(tmp_path.parent.glob("测试镇*"))
+
+
+@pytest.mark.parametrize("pattern", ["{short_name:>1000000000}", "{short_name:1000}", "{name:{year}}", "{short_name:.>256}",
+                                     "{year:0300}"])
+def test_a_name_pattern_with_a_huge_width_is_refused(tmp_path, write_unit, pattern):
+    result = batch(write_unit(), "-o", tmp_path / "out", "--name", pattern)
+    refused(result, "PR703", "[--name]")
+
+
+@pytest.mark.parametrize("pattern", ["{short_name:>10}", "{year}/{short_name}", "报告/{stem}-{year}", "./{short_name}"])
+def test_good_name_patterns_still_work(tmp_path, write_unit, pattern):
+    result = batch(write_unit(), "-o", tmp_path / "out", "--name", pattern)
+    assert result.exit_code == 0, result.output
+    written = [p for p in files_under(tmp_path / "out") if p.endswith(".docx")]
+    assert len(written) == 1 and not written[0].startswith("..")
+
+
+SHORT_NAMES = {"dot dot": "..", "slash": "a/b", "dot dot slash": "../../逃逸", "backslash": "..\\\\..\\\\逃逸",
+               "absolute": "/etc/逃逸", "dot": "."}
+
+
+@pytest.mark.parametrize("short", SHORT_NAMES.values(), ids=SHORT_NAMES.keys())
+@pytest.mark.parametrize("pattern", ["{short_name}/{year}", "{short_name}", "x/{short_name}/{short_name}"])
+def test_a_unit_name_with_dots_or_slashes_stays_in_the_output_folder(tmp_path, write_unit, short, pattern):
+    unit = write_unit(MINIMAL.replace("short_name: 测试镇", f'short_name: "{short}"'))
+    out = tmp_path / "deep" / "out"
+    result = batch(unit, "-o", out, "--name", pattern)
+    assert "Traceback" not in result.output and "内部错误" not in result.output, result.output
+    inside = files_under(out) if out.exists() else []
+    outside = [p for p in files_under(tmp_path) if p.endswith(".docx") and not p.startswith("deep/out/")]
+    assert outside == []
+    if result.exit_code == 0:
+        assert [p for p in inside if p.endswith(".docx")]
+    else:
+        refused(result, "PR704", "unit.yaml")
+        assert [p for p in inside if p.endswith(".docx")] == []
+
+
+@pytest.mark.parametrize("field, length", [("short_name", 100), ("name", 200), ("short_name", 86)])
+def test_a_name_longer_than_the_file_system_allows_fails_the_unit_clearly(tmp_path, write_unit, field, length):
+    text = MINIMAL.replace("short_name: 测试镇", "short_name: " + "镇" * length) if field == "short_name" else \
+        MINIMAL.replace("name: 测试镇人民政府", "name: " + "府" * length)
+    unit = write_unit(text)
+    pattern = "{short_name}" if field == "short_name" else "{name}"
+    result = batch(unit, "-o", tmp_path / "out", "--name", pattern)
+    line = refused(result, "PR704", "unit.yaml")
+    assert "过长" in line and "255" in line
+    assert [p for p in files_under(tmp_path / "out") if p.endswith(".docx")] == []
+
+
+def test_one_bad_name_fails_only_its_unit(tmp_path, write_unit):
+    good = write_unit(name="good.yaml")
+    bad = write_unit(MINIMAL.replace("short_name: 测试镇", "short_name: " + "镇" * 100), name="bad.yaml")
+    result = batch(good, bad, "-o", tmp_path / "out", "--name", "{stem}-{short_name}")
+    refused(result, "PR704", "bad.yaml")
+    assert [p for p in files_under(tmp_path / "out") if p.endswith(".docx")] == ["good-测试镇.docx"]
+
+
+# --- import/export over unrelated files; a full device -----------------------------------------------------
+
+@pytest.fixture
+def workbook(tmp_path):
+    return unit_book(tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"my notes", b"\x89PNG\r\n\x1a\n....", b"unit:\n  name: hand written\n",
+                                     b"# a comment\nyear: 2023\n"])
+def test_import_over_an_unrelated_file_refuses_without_force(tmp_path, workbook, content):
+    target = tmp_path / "notes.yaml"
+    target.write_bytes(content)
+    line = refused(run("import", workbook, "-o", target), "PR406", "notes.yaml")
+    assert "--force" in line and target.read_bytes() == content
+    assert run("import", workbook, "-o", target, "--force").exit_code == 0
+    assert target.read_bytes() != content
+
+
+def test_import_over_its_own_earlier_output_or_an_empty_file_is_fine(tmp_path, workbook):
+    target = tmp_path / "unit.yaml"
+    assert run("import", workbook, "-o", target).exit_code == 0
+    assert run("import", workbook, "-o", target).exit_code == 0
+    empty = tmp_path / "empty.yaml"
+    empty.write_bytes(b"")
+    assert run("import", workbook, "-o", empty).exit_code == 0
+
+
+@pytest.mark.parametrize("existing", ["text", "docx", "folder"])
+def test_export_over_something_that_is_not_a_workbook_refuses(tmp_path, write_unit, existing):
+    target = tmp_path / "book.xlsx"
+    if existing == "text":
+        target.write_text("not a workbook", encoding="utf-8")
+    elif existing == "docx":
+        docx.Document().save(target)
+    else:
+        target.mkdir()
+    result = run("export", write_unit(), "-o", target)
+    refused(result, "PR405" if existing == "folder" else "PR406", "book.xlsx")
+
+
+def _full_device(monkeypatch, after: int = 0):
+    """Every file written through write_atomic fails with ENOSPC after ``after`` bytes."""
+    import errno
+    import os as _os
+
+    real = _os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle, self.written = handle, 0
+
+        def write(self, data):
+            if self.written + len(data) > after:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.written += len(data)
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.handle.__exit__(*exc)
+
+    monkeypatch.setattr("perfreport.write.os.fdopen", lambda fd, mode: Full(real(fd, mode)))
+
+
+@pytest.mark.parametrize("after", [0, 100])
+@pytest.mark.parametrize("command", ["render", "import", "export", "new yaml", "new xlsx", "formats init"])
+def test_a_full_device_fails_cleanly_with_nothing_left(tmp_path, write_unit, workbook, monkeypatch, command, after):
+    unit = write_unit()
+    out = tmp_path / "out"
+    out.mkdir()
+    before = files_under(tmp_path)
+    args = {"render": ["render", unit, "-o", out / "r.docx"], "import": ["import", workbook, "-o", out / "u.yaml"],
+            "export": ["export", unit, "-o", out / "u.xlsx"], "new yaml": ["new", out / "n.yaml"],
+            "new xlsx": ["new", out / "n.xlsx"], "formats init": ["formats", "init", "县格式", "--dir", out]}[command]
+    _full_device(monkeypatch, after)
+    line = refused(run(*args), "PR401", str(out))
+    assert "磁盘空间不足" in line
+    assert files_under(tmp_path) == before
+    assert [p for p in out.rglob("*") if p.is_file()] == []
+
+
+def test_a_full_device_during_a_batch_leaves_no_report_and_no_staging(tmp_path, write_unit, monkeypatch):
+    units = [write_unit(name=f"u{i}.yaml") for i in range(2)]
+    _full_device(monkeypatch, 0)
+    result = batch(*units, "-o", tmp_path / "out", "-j", "1")
+    refused(result, "PR401", "")
+    left = files_under(tmp_path / "out")
+    assert [p for p in left if p.endswith(".docx") or ".perfreport-batch-" in p] == []
