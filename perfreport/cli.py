@@ -262,7 +262,9 @@ def new(file: Path, kind: str, force: bool):
     suffix = file.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
         raise click.BadParameter("文件名应以 .yaml、.yml 或 .xlsx 结尾", param_hint="FILE")
-    if file.exists() and not force:
+    from .write import occupied
+
+    if occupied(file) and not force:
         raise OutputError(Problem("PR621", _("文件已存在，未覆盖；确需覆盖请加 --force"), Location(str(file))))
     if suffix == ".xlsx":
         from .excelwrite import write_workbook

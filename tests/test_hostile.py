@@ -714,6 +714,7 @@ def _full_device(monkeypatch, after: int = 0):
     monkeypatch.setattr("perfreport.write.os.fdopen", lambda fd, mode: Full(real(fd, mode)))
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl leaves its ZipFile to the collector
 @pytest.mark.parametrize("after", [0, 100])
 @pytest.mark.parametrize("command", ["render", "import", "export", "new yaml", "new xlsx", "formats init"])
 def test_a_full_device_fails_cleanly_with_nothing_left(tmp_path, write_unit, workbook, monkeypatch, command, after):
@@ -738,3 +739,35 @@ def test_a_full_device_during_a_batch_leaves_no_report_and_no_staging(tmp_path, 
     refused(result, "PR401", "")
     left = files_under(tmp_path / "out")
     assert [p for p in left if p.endswith(".docx") or ".perfreport-batch-" in p] == []
+
+
+@pytest.mark.parametrize("command", ["render", "import", "export", "new"])
+@pytest.mark.parametrize("folders", ["", "a/b/"])
+def test_an_output_name_too_long_for_the_file_system_is_a_clear_error(tmp_path, write_unit, workbook, command, folders):
+    unit = write_unit()
+    suffix = {"render": ".docx", "import": ".yaml", "export": ".xlsx", "new": ".xlsx"}[command]
+    target = tmp_path / "out" / (folders + "报" * 100 + suffix)
+    (tmp_path / "out").mkdir()
+    args = {"render": ["render", unit, "-o", target], "import": ["import", workbook, "-o", target],
+            "export": ["export", unit, "-o", target], "new": ["new", target]}[command]
+    line = refused(run(*args), "PR401", "报报报")
+    assert "文件名太长" in line
+    assert list((tmp_path / "out").iterdir()) == []  # not even the folders a/b
+
+
+def test_a_bomb_among_batch_inputs_fails_alone(tmp_path, write_unit):
+    good = write_unit(name="good.yaml")
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    good.rename(inputs / "good.yaml")
+    book = unit_book(tmp_path)
+    _bombed_copy(book, inputs / "bomb.xlsx", "docProps/core.xml", _zeros_bomb())
+    tracemalloc.start()
+    try:
+        result = batch(inputs, "-o", tmp_path / "out", "-j", "1")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    refused(result, "PR616", "bomb.xlsx")
+    assert [p for p in files_under(tmp_path / "out") if p.endswith(".docx")] == ["测试镇-2023年度绩效自评报告.docx"]
+    assert peak < 64 * 1024 * 1024
