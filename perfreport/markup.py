@@ -37,6 +37,7 @@ _LAYOUT_SPACE = re.compile(r"[ \t\r]*\n\s*")
 
 def parse(markup: str, template: str | None = None) -> etree._Element:
     """Parse rendered markup; an error names the template and shows the offending rendered line."""
+    _check_declarations(markup, template)
     try:
         root = etree.fromstring(markup.encode("utf-8"), etree.XMLParser(**_OPTIONS))
     except etree.XMLSyntaxError as exc:
@@ -79,6 +80,7 @@ class _Reader:
     complete when it is yielded; blocks are removed from the tree once used."""
 
     def __init__(self, markup: str, template: str | None):
+        _check_declarations(markup, template)
         self.markup, self.template = markup, template
         self.events = etree.iterparse(io.BytesIO(markup.encode("utf-8")), events=("end",),
                                       tag=("report", *BLOCKS), **_OPTIONS)
@@ -178,6 +180,17 @@ def _syntax_error(exc: etree.XMLSyntaxError, markup: str, template: str | None) 
     if shown:
         message += "\n    " + _("渲染结果第 {line} 行：{text}").format(line=line, text=shown[:200])
     return TemplateError(Problem("PR306", message, Location(template)))
+
+
+def _check_declarations(markup: str, template: str | None) -> None:
+    """The markup may not declare a document type or entities (data text is escaped, so only a
+    template can write one): they serve no purpose in a report and are how XML attacks begin."""
+    for mark in ("<!DOCTYPE", "<!ENTITY"):
+        at = markup.find(mark)
+        if at >= 0:
+            line = markup.count("\n", 0, at) + 1
+            raise TemplateError(Problem("PR306", _("模板生成的标记中不能有 {mark}（文档类型和实体声明）（渲染结果第 {line} 行）").format(
+                mark=mark, line=line), Location(template)))
 
 
 def _check_root(root, template: str | None) -> None:

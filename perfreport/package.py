@@ -29,7 +29,9 @@ _CHUNK = 1024 * 1024
 # A DTD is where entities are declared; workbook and Word XML never needs one. Also in UTF-16.
 _DECLARATIONS = [mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le", "utf-16-be")]
 _OVERLAP = max(len(m) for m in _DECLARATIONS)
-_XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+# Parts that are never parsed as XML (pictures, embedded binaries); every other part is scanned, whatever
+# its name, since a content type can make any part name an XML part.
+_BINARY_PART = re.compile(r"\.(png|jpe?g|jfif|gif|bmp|tiff?|emf|wmf|ico|wdp|bin)$", re.IGNORECASE)
 # Relationships to outside targets that are kept: a hyperlink is only followed when a reader clicks it;
 # Word's attached template (a path on the author's machine) is removed by the builder.
 _ALLOWED_EXTERNAL = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships/" + kind
@@ -77,7 +79,7 @@ def _check(path, macros: bool, external: bool) -> None:
             if macros and posixpath.basename(info.filename).lower().startswith(("vbaproject", "vbadata")):
                 raise Refused(_("文件中含有宏（{part}）；perfreport 不使用含宏的文档，请另存为不含宏的 .docx").format(part=info.filename))
         for info in infos:
-            if _XML_PART.search(info.filename):
+            if not _BINARY_PART.search(info.filename) and not info.is_dir():
                 _scan(package, info, macros=macros, external=external)
 
 

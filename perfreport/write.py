@@ -116,7 +116,8 @@ def unwritable(exc: OSError, path: str | Path) -> Problem:
 def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
     """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it over ``path``.
 
-    Missing parent folders are created. On any failure (or Ctrl-C) the temporary
+    Missing parent folders are created (and removed again when not even the temporary file can be
+    made in them, e.g. a name too long). On any failure (or Ctrl-C) the temporary
     file is removed and ``path`` is untouched.
     """
     path = Path(path)
@@ -141,7 +142,6 @@ def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
             os.unlink(tmp)
         except OSError:
             pass
-        _remove_folders(made)
         if isinstance(exc, OSError):
             raise OutputError(unwritable(exc, path)) from None
         raise

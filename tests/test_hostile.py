@@ -771,3 +771,35 @@ def test_a_bomb_among_batch_inputs_fails_alone(tmp_path, write_unit):
     refused(result, "PR616", "bomb.xlsx")
     assert [p for p in files_under(tmp_path / "out") if p.endswith(".docx")] == ["测试镇-2023年度绩效自评报告.docx"]
     assert peak < 64 * 1024 * 1024
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.dat", "customXml/item1", "xl/media/x.svg"])
+def test_a_declaration_in_a_part_with_any_name_is_refused(tmp_path, part):
+    book = unit_book(tmp_path)
+    _rewrite(book, {}, {part: EXTERNAL.encode() + b"<x>&xxe;</x>"})
+    with pytest.raises(DataError) as exc:
+        perfreport.load(book)
+    assert part in problem(exc, "PR616").message
+
+
+def test_pictures_are_not_mistaken_for_xml(tmp_path):
+    book = unit_book(tmp_path)
+    _rewrite(book, {}, {"xl/media/image1.png": b"\x89PNG<!DOCTYPE looks like text"})
+    assert perfreport.load(book).unit["unit"]["short_name"] == "测试镇"
+
+
+@pytest.mark.parametrize("declaration", ['<!DOCTYPE report [<!ENTITY a "aaaa">]>', '<!DOCTYPE report SYSTEM "http://127.0.0.1:9/x">',
+                                         '<!ENTITY x SYSTEM "file:///etc/passwd">'])
+def test_markup_may_not_declare_entities(tmp_path, write_unit, declaration):
+    folder = evil_format(tmp_path, "")
+    standard = (Path(perfreport.__file__).parent / "templates" / "standard" / "report.xml.j2").read_text(encoding="utf-8")
+    start = standard.index("<report")
+    (folder / "report.xml.j2").write_text(standard[:start] + declaration + standard[start:], encoding="utf-8")
+    for name in ("macros.xml.j2",):
+        source = Path(perfreport.__file__).parent / "templates" / "standard" / name
+        if source.exists():
+            (folder / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    unit = write_unit()
+    line = refused(run("render", unit, "-o", tmp_path / "r.docx", "--format", "evil", "--template-dir", tmp_path / "formats"),
+                   "PR306", "report.xml.j2")
+    assert "<!" in line and not (tmp_path / "r.docx").exists()
