@@ -30,13 +30,18 @@ _REASONS = {
 }
 
 
-def is_docx(path: Path) -> bool:
-    """Whether ``path`` is a Word document (a zip package with ``word/document.xml``)."""
+def _holds(path: Path, part: str) -> bool:
+    """Whether ``path`` is a zip package holding ``part``."""
     try:
         with zipfile.ZipFile(path) as package:
-            return "word/document.xml" in package.namelist()
+            return part in package.namelist()
     except (OSError, zipfile.BadZipFile):
         return False
+
+
+def is_docx(path: Path) -> bool:
+    """Whether ``path`` is a Word document (a zip package with ``word/document.xml``)."""
+    return _holds(path, "word/document.xml")
 
 
 def check_target(path: str | Path, *, force: bool = False) -> None:
@@ -81,11 +86,7 @@ def _existing(path: Path) -> bool:
 
 def is_workbook(path: Path) -> bool:
     """Whether ``path`` is an Excel workbook (a zip package with ``xl/workbook.xml``)."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            return "xl/workbook.xml" in package.namelist()
-    except (OSError, zipfile.BadZipFile):
-        return False
+    return _holds(path, "xl/workbook.xml")
 
 
 def is_imported(path: Path) -> bool:

@@ -418,6 +418,11 @@ def render_evil(tmp_path, write_unit, blocks: str):
     return result
 
 
+def runaway(tmp_path, write_unit, body: str) -> str:
+    """Render ``body`` on line 3 of a format's template; the PR309 problem naming that line."""
+    return refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + body + "\n{% endblock %}"), "PR309", "report.xml.j2:3")
+
+
 RUNAWAY = {
     "repeat": "{{ 'x' * 1000000000 }}",
     "repeat a variable": "{% set n = 1000000000 %}{{ '树' * n }}",
@@ -442,16 +447,12 @@ RUNAWAY = {
 
 @pytest.mark.parametrize("expression", RUNAWAY.values(), ids=RUNAWAY.keys())
 def test_text_longer_than_the_limit_is_refused_before_it_is_made(tmp_path, write_unit, expression):
-    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + expression + "\n{% endblock %}"),
-                   "PR309", "report.xml.j2:3")
-    assert "上限 10000000" in line
+    assert "上限 10000000" in runaway(tmp_path, write_unit, expression)
 
 
 @pytest.mark.parametrize("expression", ["{{ 10 ** (10 ** 10) }}", "{{ 2 ** 1000000000 }}", "{% set n = 10 ** 5 %}{{ 7 ** n }}"])
 def test_powers_too_large_are_refused(tmp_path, write_unit, expression):
-    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + expression + "\n{% endblock %}"),
-                   "PR309", "report.xml.j2:3")
-    assert "乘方" in line
+    assert "乘方" in runaway(tmp_path, write_unit, expression)
 
 
 LOOPS = {
@@ -466,7 +467,7 @@ LOOPS = {
 def test_loops_past_the_step_limit_are_refused(tmp_path, write_unit, monkeypatch, body):
     from perfreport import templating
     monkeypatch.setattr(templating, "MAX_STEPS", 200_000)
-    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + body + "\n{% endblock %}"), "PR309", "report.xml.j2:3")
+    line = runaway(tmp_path, write_unit, body)
     assert "循环步数" in line and "200000" in line
 
 
@@ -489,8 +490,7 @@ RECURSION = {
 
 @pytest.mark.parametrize("body", RECURSION.values(), ids=RECURSION.keys())
 def test_recursion_is_refused_at_a_depth_limit(tmp_path, write_unit, body):
-    line = refused(render_evil(tmp_path, write_unit, "{% block title %}\n" + body + "\n{% endblock %}"), "PR309", "report.xml.j2:3")
-    assert "50 层" in line
+    assert "50 层" in runaway(tmp_path, write_unit, body)
 
 
 def test_a_block_calling_itself_is_refused(tmp_path, write_unit):
