@@ -25,10 +25,14 @@ MAX_TOTAL_BYTES = 300 * 1024 * 1024     # all parts, uncompressed
 MAX_RATIO = 100                         # uncompressed / compressed, for parts over RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024               # small parts may compress very well (a sheet of empty cells)
 MAX_PARTS = 10_000
+MAX_CELLS = 1_000_000                   # cells, shared strings and merged cells of a workbook (openpyxl makes an object of each)
+_CELL = re.compile(rb"<c[ >/]")
+_SHARED = re.compile(rb"<si[ >/]")
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 _CHUNK = 1024 * 1024
 # A DTD is where entities are declared; workbook and Word XML never needs one. Also in UTF-16.
 _DECLARATIONS = [mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le", "utf-16-be")]
-_OVERLAP = max(len(m) for m in _DECLARATIONS)
+_TAIL = 64  # kept from the previous chunk: longer than any mark or <mergeCell ref="…"> looked for
 # Parts that are never parsed as XML (pictures, embedded binaries); every other part is scanned, whatever
 # its name, since a content type can make any part name an XML part.
 _BINARY_PART = re.compile(r"\.(png|jpe?g|jfif|gif|bmp|tiff?|emf|wmf|ico|wdp|bin)$", re.IGNORECASE)
@@ -51,21 +55,22 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size} B"
 
 
-def check(path: str | Path, *, macros: bool = False, external: bool = False) -> None:
+def check(path: str | Path, *, macros: bool = False, external: bool = False, cells: bool = False) -> None:
     """Raise :class:`Refused` when the zip package at ``path`` is too large, a bomb, or holds a DTD.
 
     With ``macros`` a VBA project or a macro-enabled content type is refused
     too; with ``external`` a relationship to a target outside the package
-    (other than a hyperlink). A file that is not a zip raises
+    (other than a hyperlink); with ``cells`` (a workbook) more than
+    :data:`MAX_CELLS` cells, shared strings or merged cells. A file that is not a zip raises
     :class:`zipfile.BadZipFile` as before, for the caller's usual message.
     """
     try:
-        _check(path, macros, external)
+        _check(path, macros, external, cells)
     except (zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:  # corrupt, unsupported or encrypted
         raise zipfile.BadZipFile(str(exc)) from None
 
 
-def _check(path, macros: bool, external: bool) -> None:
+def _check(path, macros: bool, external: bool, cells: bool) -> None:
     with zipfile.ZipFile(path) as package:
         infos = package.infolist()
         if len(infos) > MAX_PARTS:
@@ -78,9 +83,10 @@ def _check(path, macros: bool, external: bool) -> None:
                 raise Refused(_("文件解压后过大（超过 {limit}）").format(limit=_mb(MAX_TOTAL_BYTES)))
             if macros and posixpath.basename(info.filename).lower().startswith(("vbaproject", "vbadata")):
                 raise Refused(_("文件中含有宏（{part}）；perfreport 不使用含宏的文档，请另存为不含宏的 .docx").format(part=info.filename))
+        counts = {"cells": 0, "merged": 0}
         for info in infos:
             if not _BINARY_PART.search(info.filename) and not info.is_dir():
-                _scan(package, info, macros=macros, external=external)
+                _scan(package, info, macros=macros, external=external, counts=counts if cells else None)
 
 
 def _check_size(info: zipfile.ZipInfo) -> None:
@@ -92,8 +98,30 @@ def _check_size(info: zipfile.ZipInfo) -> None:
             part=info.filename, ratio=info.file_size // max(info.compress_size, 1), limit=MAX_RATIO))
 
 
-def _scan(package: zipfile.ZipFile, info: zipfile.ZipInfo, *, macros: bool, external: bool) -> None:
-    """Stream the part once: its real size, any DTD; relationships and content types when asked."""
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _count(window: bytes, tail: bytes, counts: dict) -> None:
+    """Add the cells, shared strings and merged cells that start in ``window`` but not in ``tail``
+    (the end of the previous window, counted then) to ``counts``; refuse past :data:`MAX_CELLS`."""
+    for pattern in (_CELL, _SHARED):
+        counts["cells"] += len(pattern.findall(window)) - len(pattern.findall(tail))
+    for match in list(_MERGE.finditer(window))[len(_MERGE.findall(tail)):]:
+        first_col, first_row, last_col, last_row = match.groups()
+        counts["merged"] += (abs(int(last_row) - int(first_row)) + 1) * (abs(_column(last_col) - _column(first_col)) + 1)
+    if counts["cells"] > MAX_CELLS:
+        raise Refused(_("工作簿中的单元格过多（超过 {limit} 个）").format(limit=MAX_CELLS))
+    if counts["merged"] > MAX_CELLS:
+        raise Refused(_("工作簿中合并的单元格过多（合并区域合计超过 {limit} 个单元格）").format(limit=MAX_CELLS))
+
+
+def _scan(package: zipfile.ZipFile, info: zipfile.ZipInfo, *, macros: bool, external: bool, counts: dict | None) -> None:
+    """Stream the part once: its real size, any DTD; relationships and content types when asked,
+    cells when ``counts`` is given."""
     size, tail = 0, b""
     keep = info.filename.endswith(".rels") and external or info.filename == "[Content_Types].xml" and macros
     whole = []
@@ -107,7 +135,9 @@ def _scan(package: zipfile.ZipFile, info: zipfile.ZipInfo, *, macros: bool, exte
             if any(mark in window for mark in _DECLARATIONS):
                 raise Refused(_("部件 {part} 含有 XML 文档类型声明（<!DOCTYPE>/<!ENTITY>，可用于读取本机文件或耗尽内存），"
                                 "已拒绝；请用 Excel/WPS/Word 重新保存").format(part=info.filename))
-            tail = window[-_OVERLAP:]
+            if counts is not None:
+                _count(window, tail, counts)
+            tail = window[-_TAIL:]
             if keep:
                 whole.append(chunk)
     if not keep:

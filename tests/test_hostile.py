@@ -803,3 +803,72 @@ def test_markup_may_not_declare_entities(tmp_path, write_unit, declaration):
     line = refused(run("render", unit, "-o", tmp_path / "r.docx", "--format", "evil", "--template-dir", tmp_path / "formats"),
                    "PR306", "report.xml.j2")
     assert "<!" in line and not (tmp_path / "r.docx").exists()
+
+
+# --- workbooks: far cells, huge merges, too many cells -------------------------------------------------
+
+def _edit_sheet(book: Path, sheet: str, edit) -> None:
+    name = _part_named(book, sheet)
+    _rewrite(book, {name: edit(_read(book, name).decode("utf-8")).encode("utf-8")})
+
+
+def _table_sheet() -> str:
+    from perfreport.excel import layout
+    return next(s.name for s in layout() if s.kind == "table")
+
+
+FAR = '<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+
+
+@pytest.mark.parametrize("sheet", ["基本信息", "table"])
+@pytest.mark.parametrize("row, cell, too_far", [(1048576, "XFD1048576", True), (300000, "Z300000", True), (5, "XFD5", False),
+                                                (60, "CV60", False)])
+def test_a_cell_far_away_is_located_not_a_hang(tmp_path, sheet, row, cell, too_far):
+    book = unit_book(tmp_path)
+    sheet = _table_sheet() if sheet == "table" else sheet
+    far = FAR.format(row=row, cell=cell)
+    _edit_sheet(book, sheet, lambda xml: xml.replace("</sheetData>", far).replace("<sheetData/>", "<sheetData>" + far))
+    try:
+        perfreport.load(book)
+        found = []
+    except DataError as exc:
+        found = [p for p in exc.problems if p.code == "PR617"]
+    assert bool(found) == too_far
+    if found:
+        assert found[0].location.sheet == sheet and found[0].location.cell == cell and CHINESE.search(found[0].message)
+
+
+@pytest.mark.parametrize("ref", ["A1:XFD1048576", "A200:Z100000", "B2:B1000002"])
+def test_a_huge_merged_range_is_refused_before_openpyxl_makes_its_cells(tmp_path, ref):
+    book = unit_book(tmp_path)
+    merge = f'<mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>'
+    _edit_sheet(book, "基本信息", lambda xml: xml.replace("</sheetData>", "</sheetData>" + merge, 1))
+    result = run("check", book)
+    assert "合并" in refused(result, "PR616", "unit.xlsx")
+
+
+@pytest.mark.parametrize("what", ["cells", "shared strings"])
+def test_too_many_cells_or_shared_strings_are_refused(tmp_path, monkeypatch, what):
+    monkeypatch.setattr(package, "MAX_CELLS", 500)
+    book = unit_book(tmp_path)
+    if what == "cells":
+        rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>' for r in range(100, 400))
+        _edit_sheet(book, _table_sheet(), lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"))
+    else:
+        strings = "<si><t>x</t></si>" * 600
+        _rewrite(book, {"xl/sharedStrings.xml": SHARED.replace(b"<si><t>&lol3;</t></si>", strings.encode())})
+    with pytest.raises(DataError) as exc:
+        perfreport.load(book)
+    assert "500" in problem(exc, "PR616").message
+
+
+def test_cells_split_across_read_chunks_are_counted_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "_CHUNK", 7)
+    monkeypatch.setattr(package, "MAX_CELLS", 10**6)
+    book = unit_book(tmp_path)
+    counts = {"cells": 0, "merged": 0}
+    with zipfile.ZipFile(book) as z:
+        for info in z.infolist():
+            package._scan(z, info, macros=False, external=False, counts=counts)
+        expected = sum(len(package._CELL.findall(z.read(i))) for i in z.infolist())
+    assert counts["cells"] == expected > 0
