@@ -7,6 +7,7 @@ be slow; one real zip bomb (1 GB of zeros in 1 MB) is built to show it is refuse
 """
 from __future__ import annotations
 
+import functools
 import os
 import struct
 import tracemalloc
@@ -165,6 +166,7 @@ def _deflated(data: bytes) -> tuple[bytes, int, int]:
     return c.compress(data) + c.flush(), zlib.crc32(data), len(data)
 
 
+@functools.lru_cache(maxsize=1)
 def _zeros_bomb(gigabytes: int = 1) -> tuple[bytes, int, int]:
     """A deflate stream of ``gigabytes`` GB of zeros, about 1 MB per GB, made from 1 MB of zeros."""
     zero = bytes(1 << 20)
