@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.runtime
+import jinja2.utils
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -52,6 +53,7 @@ MAX_STEPS = 10_000_000      # steps of all {% for %} loops together
 MAX_DEPTH = 50              # macros, blocks and recursive loops calling one another
 MAX_POWER_BITS = 10_000     # size of the result of ``**``, in bits (about 3,000 digits)
 _STEPS_FILTER = "_perfreport_steps"
+_SIZE_FILTER = "_perfreport_size"
 _WIDE = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"}  # methods given a width
 _FORMAT_SPEC = re.compile(r"%[^a-zA-Z%]*[a-zA-Z%]|\{[^{}]*\}")
 _NUMBER = re.compile(r"\d+")
@@ -105,6 +107,21 @@ def _check_call(function, args: tuple, kwargs: dict) -> None:
         _check_text(args[0])
     elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         _check_text(len(owner) + (owner.count(args[0]) if args[0] else len(owner) + 1) * len(args[1]))
+    elif name == "join" and args and isinstance(args[0], (list, tuple)):
+        _check_joined(owner, args[0])
+
+
+def _check_joined(separator: str, items) -> None:
+    """``separator.join(items)`` must stay within :data:`MAX_TEXT`, checked before it is made."""
+    if len(items) > MAX_TEXT:
+        _check_text(len(items))
+    _check_text(len(separator) * max(len(items) - 1, 0) + sum(len(i) if isinstance(i, str) else 20 for i in items))
+
+
+def _check_size(value) -> None:
+    """A text or collection that grew past :data:`MAX_TEXT` (``~`` in a loop, ``list.extend``) is refused."""
+    if isinstance(value, (str, list, tuple, dict, set)):
+        _check_text(len(value))
 
 
 def _bounded_filter(name: str, function):
@@ -114,6 +131,11 @@ def _bounded_filter(name: str, function):
         values = [a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context, EvalContext))]
         if name == "format" and values and isinstance(values[0], str):
             _check_widths(values[0], values[1:] + list(kwargs.values()))
+        elif name == "join":
+            items = list(values[0]) if values else []
+            separator = values[1] if len(values) > 1 else kwargs.get("d", "")
+            _check_joined(str(separator), items)
+            args = (*args[:len(args) - len(values)], items, *values[1:])
         elif name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
             _check_call(values[0].replace, tuple(values[1:3]), {})
         else:
@@ -122,6 +144,18 @@ def _bounded_filter(name: str, function):
                 _check_text(number)
         return function(*args, **kwargs)
     return bounded
+
+
+def _sized(value):
+    """The result of ``a ~ b``, refused past :data:`MAX_TEXT` (the parser wraps every ``~`` in this)."""
+    _check_size(value)
+    return value
+
+
+def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100):  # noqa: A002 (Jinja's names)
+    """Jinja's ``lipsum()`` within :data:`MAX_TEXT`."""
+    _check_text(abs(n) * abs(max) * 10)
+    return jinja2.utils.generate_lorem_ipsum(n, html, min, max)
 
 
 def _steps(iterable):
@@ -142,19 +176,29 @@ class _Sandbox(SandboxedEnvironment):
     loop counts its steps and every call of a macro, block or recursive loop its depth.
     """
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
-        for name in ("center", "indent", "format", "replace", "slice"):
+        for name in ("center", "indent", "format", "replace", "slice", "join"):
             self.filters[name] = _bounded_filter(name, self.filters[name])
         self.filters[_STEPS_FILTER] = _steps
+        self.filters[_SIZE_FILTER] = _sized
+        self.globals["lipsum"] = _bounded_lipsum
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(jinja2.nodes.For):
             loop.iter = jinja2.nodes.Filter(loop.iter, _STEPS_FILTER, [], [], None, None, lineno=loop.iter.lineno)
+        for parent in list(tree.find_all(jinja2.nodes.Node)):  # every ``a ~ b``: its result is checked
+            for field in parent.fields:
+                child = getattr(parent, field, None)
+                if isinstance(child, jinja2.nodes.Concat):
+                    setattr(parent, field, jinja2.nodes.Filter(child, _SIZE_FILTER, [], [], None, None, lineno=child.lineno))
+                elif isinstance(child, list):
+                    setattr(parent, field, [jinja2.nodes.Filter(c, _SIZE_FILTER, [], [], None, None, lineno=c.lineno)
+                                            if isinstance(c, jinja2.nodes.Concat) else c for c in child])
         return tree
 
     def call_binop(self, context, operator: str, left, right):
@@ -168,12 +212,17 @@ class _Sandbox(SandboxedEnvironment):
                 raise _limit(_("模板中的乘方结果过大（超过 {limit} 位二进制数）").format(limit=MAX_POWER_BITS))
         elif operator == "%" and isinstance(left, str):
             _check_widths(left, right)
+        elif operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            _check_text(len(left) + len(right))
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         _check_call(__obj, args, kwargs)
         if not isinstance(__obj, (jinja2.runtime.Macro, jinja2.runtime.BlockReference, jinja2.runtime.LoopContext)):
-            return super().call(__context, __obj, *args, **kwargs)
+            result = super().call(__context, __obj, *args, **kwargs)
+            _check_size(result)
+            _check_size(getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None))  # list.extend(…) grows its list
+            return result
         _budget.depth += 1
         try:
             if _budget.depth > MAX_DEPTH:

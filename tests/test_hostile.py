@@ -444,6 +444,13 @@ RUNAWAY = {
     "replace method": "{% set a = 'a' * 1000000 %}{{ a.replace('a', a) }}",
     "replace filter": "{% set a = 'a' * 1000000 %}{{ a|replace('a', a) }}",
     "slice": "{{ [1]|slice(1000000000)|list }}",
+    "join filter": "{% set x = 'x' * 9000000 %}{{ range(100000)|join(x) }}",
+    "join method": "{% set x = 'x' * 9000000 %}{{ x.join(range(100000)|list) }}",
+    "lipsum": "{{ lipsum(1000000000) }}",
+    "doubling with ~": "{% set ns = namespace(a='x') %}{% for i in range(100) %}{% set ns.a = ns.a ~ ns.a %}{% endfor %}",
+    "doubling with +": "{% set ns = namespace(a='x') %}{% for i in range(100) %}{% set ns.a = ns.a + ns.a %}{% endfor %}",
+    "doubling a list": "{% set l = [1] %}{% for i in range(100) %}{{ l.extend(l) }}{% endfor %}",
+    "doubling in a macro": "{% macro m(s) %}{{ m(s ~ s) }}{% endmacro %}{{ m('x') }}",
 }
 
 
@@ -561,6 +568,15 @@ def test_bad_table_attributes_are_refused_with_the_rendered_line(tmp_path, write
                                     '<attachment number="1" title="t"><table widths="0"><tr><td>a</td></tr></table></attachment>'])
 def test_other_attribute_values_are_checked(tmp_path, write_unit, markup):
     refused(render_evil(tmp_path, write_unit, "{% block title %}" + markup + "{% endblock %}"), "PR307", "report.xml.j2")
+
+
+def test_ordinary_template_expressions_are_untouched(tmp_path, write_unit):
+    body = ("{% block title %}<title>{{ ['a', 'b']|join('、') }}{{ '-'.join(['c', 'd']) }}{{ 'e' ~ 1 ~ 'f' }}{{ 'g' + 'h' }}"
+            "{{ 'i' * 3 }}{{ '%05.1f' % 2.5 }}{{ '{:>4}'.format('j') }}{{ 'k'|center(5) }}{{ 2 ** 10 }}</title>{% endblock %}")
+    evil_format(tmp_path, body)
+    out = perfreport.render(write_unit(), tmp_path / "ok.docx", format="evil", template_dirs=[tmp_path / "formats"])
+    text = docx.Document(str(out)).paragraphs[0].text
+    assert text == "a、bc-de1fghiii002.5   j  k  1024"
 
 
 def test_good_attributes_still_render(tmp_path, write_unit):
