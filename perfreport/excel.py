@@ -56,6 +56,7 @@ _PERCENT = re.compile(r"[#,0]*0(?:\.(0*))?%")
 _FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colour]/[condition]
 _BOOLEANS = {"是": True, "否": False, "true": True, "false": False}
 _HEADER_SEARCH = 20  # header rows are looked for in the first rows only
+MAX_CELL_TEXT = 32_767  # characters in one cell: Excel's own limit
 MAX_GRID = 5_000_000  # rows × columns of a sheet's range: 50,000 projects × 100 columns (docs/errors.md)
 
 
@@ -390,6 +391,10 @@ class _Reader:
         if isinstance(raw, _CellError):
             self.problems.append(Problem("PR611", _("单元格的值是错误 {error}，请改正公式或直接填写数值").format(error=raw),
                                          self.where(sheet, cell, path)))
+            return _ABSENT
+        if isinstance(raw, str) and len(raw) > MAX_CELL_TEXT:  # more than Excel can hold: made by hand
+            self.problems.append(Problem("PR618", _("单元格中的文字过长（{size} 个字符，Excel 的上限是 {limit} 个）").format(
+                size=len(raw), limit=MAX_CELL_TEXT), self.where(sheet, cell, path)))
             return _ABSENT
         if isinstance(raw, float) and not math.isfinite(raw):  # <v>1e+1000000</v> or <v>nan</v> written by hand
             self.problems.append(Problem("PR615", _("单元格中的数字“{value}”无效（过大或不是数字），请改为正确的数值").format(value=raw),

@@ -8,6 +8,7 @@ be slow; one real zip bomb (1 GB of zeros in 1 MB) is built to show it is refuse
 from __future__ import annotations
 
 import functools
+import re
 import os
 import struct
 import tracemalloc
@@ -28,7 +29,7 @@ from perfreport.source import load_text
 
 from conftest import MINIMAL
 
-CHINESE = __import__("re").compile(r"[\u4e00-\u9fff]")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def run(*args):
@@ -890,3 +891,21 @@ def test_cells_split_across_read_chunks_are_counted_once(tmp_path, monkeypatch):
             package._scan(z, info, macros=False, external=False, counts=counts)
         expected = sum(len(package._CELL.findall(z.read(i))) for i in z.infolist())
     assert counts["cells"] == expected > 0
+
+
+@pytest.mark.parametrize("size, refused_", [(32_767, False), (32_768, True), (300_000, True)])
+def test_cell_text_longer_than_excel_allows_is_located(tmp_path, size, refused_):
+    book = unit_book(tmp_path)
+    long = "长" * size
+    name = "".join(f"&#{ord(ch)};" for ch in "测试镇人民政府")  # as openpyxl writes it
+    _edit_sheet(book, "单位信息", lambda xml: xml.replace(f"<t>{name}</t>", f"<t>{long}</t>", 1))
+    try:
+        data = perfreport.load(book).unit
+        found = []
+    except DataError as exc:
+        data, found = None, [p for p in exc.problems if p.code == "PR618"]
+    assert bool(found) == refused_
+    if found:
+        assert found[0].location.sheet == "单位信息" and found[0].location.path == ("unit", "name")
+    else:
+        assert data["unit"]["name"] == long
