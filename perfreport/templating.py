@@ -270,8 +270,9 @@ def render_template(env: SandboxedEnvironment, name: str, context: dict) -> str:
         raise TemplateError(Problem("PR309", str(exc) + _show(frame.text), frame.location())) from None
     except RecursionError as exc:
         frame = _TemplateFrame(exc)
-        raise TemplateError(Problem("PR309", _("模板嵌套过深（include、宏或 block 可能调用了自身）") + _show(frame.text),
-                                    frame.location())) from None
+        where = frame.location() if frame.file else Location(name)  # while compiling: no template frame yet
+        raise TemplateError(Problem("PR309", _("模板嵌套过深（include、extends、宏或 block 可能调用了自身，或 if、for、括号嵌套的层数过多）")
+                                    + _show(frame.text), where)) from None
     except jinja2.TemplateSyntaxError as exc:
         where = Location(exc.filename or exc.name, exc.lineno)
         lines = (exc.source or "").splitlines()

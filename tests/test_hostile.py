@@ -909,3 +909,18 @@ def test_cell_text_longer_than_excel_allows_is_located(tmp_path, size, refused_)
         assert found[0].location.sheet == "单位信息" and found[0].location.path == ("unit", "name")
     else:
         assert data["unit"]["name"] == long
+
+
+@pytest.mark.parametrize("template", [
+    '{% extends "evil/report.xml.j2" %}',
+    '{% extends "standard/report.xml.j2" %}{% import "evil/report.xml.j2" as x %}',
+    '{% extends "standard/report.xml.j2" %}{% block title %}' + "{% if true %}" * 500 + "x" + "{% endif %}" * 500 + "{% endblock %}",
+    '{% extends "standard/report.xml.j2" %}{% block title %}{{ ' + "(" * 1000 + "1" + ")" * 1000 + " }}{% endblock %}",
+], ids=["extends itself", "imports itself", "500 nested ifs", "1000 nested brackets"])
+def test_templates_nesting_without_end_are_refused(tmp_path, write_unit, template):
+    folder = evil_format(tmp_path, "")
+    (folder / "report.xml.j2").write_text(template, encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = run("render", write_unit(), "-o", out, "--format", "evil", "--template-dir", tmp_path / "formats")
+    assert "嵌套过深" in refused(result, "PR309", "report.xml.j2")
+    assert not out.exists()
