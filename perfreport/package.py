@@ -32,6 +32,8 @@ _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([
 _CHUNK = 1024 * 1024
 # A DTD is where entities are declared; workbook and Word XML never needs one. Also in UTF-16.
 _DECLARATIONS = [mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le", "utf-16-be")]
+# Word fields that read other files or addresses when the document is opened or its fields updated.
+_FETCHING_FIELD = re.compile(rb"\b(INCLUDETEXT|INCLUDEPICTURE|DDEAUTO|DDE)\b", re.IGNORECASE)
 _TAIL = 64  # kept from the previous chunk: longer than any mark or <mergeCell ref="…"> looked for
 # Parts that are never parsed as XML (pictures, embedded binaries); every other part is scanned, whatever
 # its name, since a content type can make any part name an XML part.
@@ -137,6 +139,9 @@ def _scan(package: zipfile.ZipFile, info: zipfile.ZipInfo, *, macros: bool, exte
                                 "已拒绝；请用 Excel/WPS/Word 重新保存").format(part=info.filename))
             if counts is not None:
                 _count(window, tail, counts)
+            if external and (field := _FETCHING_FIELD.search(window)):
+                raise Refused(_("部件 {part} 中有域 {field}，它会在打开文档时读取外部文件或网址；请在 Word 中删除该域后另存").format(
+                    part=info.filename, field=field.group(1).decode("ascii").upper()))
             tail = window[-_TAIL:]
             if keep:
                 whole.append(chunk)

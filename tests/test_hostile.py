@@ -924,3 +924,31 @@ def test_templates_nesting_without_end_are_refused(tmp_path, write_unit, templat
     result = run("render", write_unit(), "-o", out, "--format", "evil", "--template-dir", tmp_path / "formats")
     assert "嵌套过深" in refused(result, "PR309", "report.xml.j2")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("instruction", ['INCLUDEPICTURE "http://127.0.0.1:9/x.png" \\\\d', 'INCLUDETEXT "C:\\\\secret.docx"',
+                                         'DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc"', 'includetext "x"'])
+def test_fields_that_fetch_in_a_reference_footer_are_refused(tmp_path, write_unit, instruction):
+    ref = reference_format(tmp_path) / "reference.docx"
+    document = docx.Document(str(ref))
+    document.sections[0].footer.paragraphs[0].text = "页脚"
+    document.save(ref)
+    with zipfile.ZipFile(ref) as z:
+        footer = next(n for n in z.namelist() if n.startswith("word/footer"))
+    xml = _read(ref, footer).decode()
+    field = f'<w:fldSimple w:instr="{instruction}"><w:r><w:t>x</w:t></w:r></w:fldSimple>'
+    _rewrite(ref, {footer: xml.replace("<w:r>", field + "<w:r>", 1).encode()})
+    line = refused(render_with(tmp_path, write_unit), "PR207", "format.yml:3")
+    assert footer in line and instruction.split()[0].upper() in line
+
+
+def test_a_page_field_in_a_reference_footer_is_fine(tmp_path, write_unit):
+    ref = reference_format(tmp_path) / "reference.docx"
+    document = docx.Document(str(ref))
+    document.sections[0].footer.paragraphs[0].text = "页脚"
+    document.save(ref)
+    with zipfile.ZipFile(ref) as z:
+        footer = next(n for n in z.namelist() if n.startswith("word/footer"))
+    xml = _read(ref, footer).decode()
+    _rewrite(ref, {footer: xml.replace("<w:r>", '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple><w:r>', 1).encode()})
+    assert render_with(tmp_path, write_unit).exit_code == 0
