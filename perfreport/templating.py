@@ -55,7 +55,7 @@ MAX_POWER_BITS = 10_000     # size of the result of ``**``, in bits (about 3,000
 _STEPS_FILTER = "_perfreport_steps"
 _SIZE_FILTER = "_perfreport_size"
 _WIDE = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"}  # methods given a width
-_FORMAT_SPEC = re.compile(r"%[^a-zA-Z%]*[a-zA-Z%]|\{[^{}]*\}")
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[^a-zA-Z%]*[a-zA-Z%]|\{[^{}]*\}")
 _NUMBER = re.compile(r"\d+")
 
 
@@ -146,6 +146,12 @@ def _bounded_filter(name: str, function):
     return bounded
 
 
+def _bits(number) -> int:
+    """The size of an int or Fraction in bits (numerator and denominator)."""
+    fraction = Fraction(number)
+    return fraction.numerator.bit_length() + fraction.denominator.bit_length()
+
+
 def _sized(value):
     """The result of ``a ~ b``, refused past :data:`MAX_TEXT` (the parser wraps every ``~`` in this)."""
     _check_size(value)
@@ -206,6 +212,8 @@ class _Sandbox(SandboxedEnvironment):
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
                     _check_text(len(sequence) * count)
+            if isinstance(left, (int, Fraction)) and isinstance(right, (int, Fraction)) and _bits(left) + _bits(right) > MAX_POWER_BITS:
+                raise _limit(_("模板中的乘积过大（超过 {limit} 位二进制数）").format(limit=MAX_POWER_BITS))
         elif operator == "**" and isinstance(right, int) and abs(right) > 1 and isinstance(left, (int, Fraction, Decimal)):
             base = max(abs(Fraction(left).numerator), abs(Fraction(left).denominator)) if not isinstance(left, Decimal) else 2
             if base > 1 and abs(right) * base.bit_length() > MAX_POWER_BITS:

@@ -445,6 +445,7 @@ RUNAWAY = {
     "replace method": "{% set a = 'a' * 1000000 %}{{ a.replace('a', a) }}",
     "replace filter": "{% set a = 'a' * 1000000 %}{{ a|replace('a', a) }}",
     "slice": "{{ [1]|slice(1000000000)|list }}",
+    "percent width after a key": "{{ '%(a)1000000000s' % {'a': 1} }}",
     "join filter": "{% set x = 'x' * 9000000 %}{{ range(100000)|join(x) }}",
     "join method": "{% set x = 'x' * 9000000 %}{{ x.join(range(100000)|list) }}",
     "lipsum": "{{ lipsum(1000000000) }}",
@@ -463,6 +464,14 @@ def test_text_longer_than_the_limit_is_refused_before_it_is_made(tmp_path, write
 @pytest.mark.parametrize("expression", ["{{ 10 ** (10 ** 10) }}", "{{ 2 ** 1000000000 }}", "{% set n = 10 ** 5 %}{{ 7 ** n }}"])
 def test_powers_too_large_are_refused(tmp_path, write_unit, expression):
     assert "乘方" in runaway(tmp_path, write_unit, expression)
+
+
+@pytest.mark.parametrize("expression", [
+    "{% set ns = namespace(a=3) %}{% for i in range(64) %}{% set ns.a = ns.a * ns.a %}{% endfor %}",
+    "{% set ns = namespace(a=figures.execution_rate) %}{% for i in range(64) %}{% set ns.a = ns.a * ns.a %}{% endfor %}"],
+    ids=["int squared again and again", "fraction squared again and again"])
+def test_products_growing_without_end_are_refused(tmp_path, write_unit, expression):
+    assert "乘积" in runaway(tmp_path, write_unit, expression)
 
 
 LOOPS = {
