@@ -961,3 +961,19 @@ def test_a_page_field_in_a_reference_footer_is_fine(tmp_path, write_unit):
     xml = _read(ref, footer).decode()
     _rewrite(ref, {footer: xml.replace("<w:r>", '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple><w:r>', 1).encode()})
     assert render_with(tmp_path, write_unit).exit_code == 0
+
+
+@pytest.mark.parametrize("limit, value, words", [("MAX_PARTS", 20, "部件过多"), ("MAX_TOTAL_BYTES", 50_000, "解压后过大")])
+def test_too_many_parts_or_too_much_in_all_are_refused(tmp_path, monkeypatch, limit, value, words):
+    monkeypatch.setattr(package, limit, value)
+    book = unit_book(tmp_path)
+    _rewrite(book, {}, {f"xl/extra/{i}.xml": b"<a>" + os.urandom(2000).hex().encode() + b"</a>" for i in range(30)})
+    result = run("check", book)
+    assert words in refused(result, "PR616", "unit.xlsx")
+
+
+def test_the_limits_let_a_large_real_workbook_through(tmp_path):
+    data = load_text(MINIMAL + "projects:\n" + "".join(
+        f"  - {{name: 项目{i}, budget: {i + 1}, spent: {i}}}\n" for i in range(3000))).data
+    book = write_workbook(data, tmp_path / "big.xlsx")
+    assert len(perfreport.load(book).unit["projects"]) == 3000
