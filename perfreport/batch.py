@@ -123,6 +123,9 @@ def check_pattern(pattern: str) -> None:
         elif _leaves(example):
             problem = _("输出文件名模式“{pattern}”会把报告写到输出文件夹之外（不能用 ..、/ 开头的绝对路径或盘符）").format(
                 pattern=pattern)
+        elif max(len(part.encode("utf-8")) for part in example.replace("\\", "/").split("/")) > MAX_NAME_BYTES:
+            problem = _("输出文件名模式“{pattern}”中的文字过长（一段文件名最多 {limit} 字节）").format(
+                pattern=pattern[:100], limit=MAX_NAME_BYTES)
         elif any("{" in spec or any(int(w) > MAX_NAME_BYTES for w in _WIDTH.findall(spec)) for spec in specs):
             problem = _("输出文件名模式“{pattern}”中的宽度过大或有误（最多 {limit}）").format(pattern=pattern, limit=MAX_NAME_BYTES)
     if problem:

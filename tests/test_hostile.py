@@ -613,7 +613,7 @@ def test_a_name_pattern_leaving_the_output_folder_is_refused_before_any_unit(tmp
 
 
 @pytest.mark.parametrize("pattern", ["{short_name:>1000000000}", "{short_name:1000}", "{name:{year}}", "{short_name:.>256}",
-                                     "{year:0300}"])
+                                     "{year:0300}", "报" * 90 + "{year}", "x" * 300 + "/{year}"])
 def test_a_name_pattern_with_a_huge_width_is_refused(tmp_path, write_unit, pattern):
     result = batch(write_unit(), "-o", tmp_path / "out", "--name", pattern)
     refused(result, "PR703", "[--name]")
