@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import string
 import tempfile
@@ -98,18 +99,35 @@ def find_units(inputs, exclude=()) -> tuple[list[Path], list[UnitResult]]:
     return sorted(found.values()), missing
 
 
+MAX_NAME_BYTES = 255     # one file or folder name, in UTF-8 bytes: the limit of Linux, macOS and Windows file systems
+MAX_PATH_CHARS = 1000    # the name below the output folder, with its subfolders
+_WIDTH = re.compile(r"\d+")
+
+
 def check_pattern(pattern: str) -> None:
-    """Refuse a ``--name`` pattern with an unknown field, before any unit is rendered."""
+    """Refuse a ``--name`` pattern with an unknown field, a path leaving the output folder or a huge
+    width, before any unit is rendered."""
     problem = None
     try:
-        names = [name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None]
+        parsed = list(string.Formatter().parse(pattern))
     except ValueError as exc:
         problem = _("输出文件名模式“{pattern}”有误：{reason}").format(pattern=pattern, reason=exc)
     else:
+        names = [name for _text, name, _spec, _conv in parsed if name is not None]
+        specs = [spec for _text, name, spec, _conv in parsed if spec]
         unknown = [name for name in names if name not in NAME_FIELDS]
+        example = "".join(text + ("x" if name is not None else "") for text, name, _spec, _conv in parsed)
         if unknown:
             problem = _("输出文件名模式“{pattern}”中的“{{{name}}}”不是可用字段；可用字段：{fields}").format(
                 pattern=pattern, name=unknown[0], fields="、".join(f"{{{n}}}" for n in NAME_FIELDS))
+        elif _leaves(example):
+            problem = _("输出文件名模式“{pattern}”会把报告写到输出文件夹之外（不能用 ..、/ 开头的绝对路径或盘符）").format(
+                pattern=pattern)
+        elif max(len(part.encode("utf-8")) for part in example.replace("\\", "/").split("/")) > MAX_NAME_BYTES:
+            problem = _("输出文件名模式“{pattern}”中的文字过长（一段文件名最多 {limit} 字节）").format(
+                pattern=pattern[:100], limit=MAX_NAME_BYTES)
+        elif any("{" in spec or any(int(w) > MAX_NAME_BYTES for w in _WIDTH.findall(spec)) for spec in specs):
+            problem = _("输出文件名模式“{pattern}”中的宽度过大或有误（最多 {limit}）").format(pattern=pattern, limit=MAX_NAME_BYTES)
     if problem:
         from .errors import DataError
 
@@ -127,6 +145,24 @@ def output_name(pattern: str, fields: dict) -> str:
     safe = {key: str(value).replace("/", "_").replace("\\", "_").replace("\0", "") for key, value in fields.items()}
     name = pattern.format(**safe)
     return name if name.lower().endswith(".docx") else name + ".docx"
+
+
+def _leaves(name: str) -> bool:
+    """Whether a name below the output folder would leave it: an absolute path, a drive, or ``..``."""
+    name = name.replace("\\", "/")
+    return name.startswith("/") or re.match(r"[A-Za-z]:", name) is not None or ".." in name.split("/")
+
+
+def name_problem(name: str, file: Path) -> Problem | None:
+    """Why the output name ``name`` (below the output folder) cannot be used for the unit in ``file``, or None."""
+    if _leaves(name):
+        return Problem("PR704", _("输出文件名“{name}”会写到输出文件夹之外（单位名称或简称是“..”或以 / 开头？）；请改正名称，或用 --name 换用其他字段").format(
+            name=name[:200]), Location(str(file)))
+    longest = max(name.replace("\\", "/").split("/"), key=lambda part: len(part.encode("utf-8")))
+    if len(longest.encode("utf-8")) > MAX_NAME_BYTES or len(name) > MAX_PATH_CHARS:
+        return Problem("PR704", _("输出文件名过长（“{name}…”有 {size} 字节，文件系统最多 {limit} 字节）；请用 --name 换用较短的字段，如 {{short_name}}").format(
+            name=longest[:40], size=len(longest.encode("utf-8")), limit=MAX_NAME_BYTES), Location(str(file)))
+    return None
 
 
 def _number(value):
@@ -181,6 +217,9 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
         fields = {"short_name": report.unit["unit"]["short_name"], "name": report.unit["unit"]["name"],
                   "year": report.unit["year"], "stem": file.stem, "format": report.format.name}
         name = output_name(pattern, fields)
+        problem = name_problem(name, file)
+        if problem is not None:
+            return UnitResult(file, "failed", problems=[problem], warnings=list(report.warnings))
         output = outdir / name
         row, projects = summary_rows(report)
         result = UnitResult(file, "skipped", output, warnings=list(report.warnings), unit=row, projects=projects)

@@ -201,6 +201,12 @@ def base_document(reference: str | Path | None = None) -> docx.document.Document
                                 Location(str(reference)))) from None
     if document.element.body.sectPr is None:
         document.element.body.append(parse_xml(f"<w:sectPr {W}/>"))
+    settings = document.part._settings_part  # python-docx has no public handle on the part
+    for attached in settings.element.findall(qn("w:attachedTemplate")):  # a template on the author's machine
+        settings.element.remove(attached)
+    for rid, relationship in list(settings.rels.items()):
+        if relationship.reltype.endswith("/attachedTemplate"):
+            settings.drop_rel(rid)
     return document
 
 

@@ -302,7 +302,9 @@ def new(file: Path, kind: str, force: bool):
     suffix = file.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
         raise click.BadParameter(_("文件名应以 .yaml、.yml 或 .xlsx 结尾"), param_hint="FILE")
-    if file.exists() and not force:
+    from .write import occupied
+
+    if occupied(file) and not force:
         raise OutputError(Problem("PR621", _("文件已存在，未覆盖；确需覆盖请加 --force"), Location(str(file))))
     if suffix == ".xlsx":
         from .excelwrite import write_workbook
@@ -315,17 +317,23 @@ def new(file: Path, kind: str, force: bool):
     click.echo(_("已生成 {path}").format(path=file))
 
 
-def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
-    """Load and check ``source``, then ``write(data, output)``; the output defaults to the source's name + suffix."""
+def _convert(source: Path, output: Path | None, suffix: str, write, force: bool = False) -> None:
+    """Load and check ``source``, then ``write(data, output)``; the output defaults to the source's name + suffix.
+    An existing output of another kind is not replaced without ``force``."""
     from .api import load
     from .errors import Location, OutputError, Problem
     from .i18n import _
+    from .write import check_replaceable, is_imported, is_workbook
 
     report = load(source)
     _echo_problems(report.warnings, err=True)
     output = output or Path(source.stem + suffix)
     if output.resolve() == source.resolve():
         raise OutputError(Problem("PR622", _("输出文件不能是输入文件本身"), Location(str(output))))
+    if suffix == ".xlsx":
+        check_replaceable(output, is_workbook, _("Excel 工作簿（.xlsx）"), force=force)
+    else:
+        check_replaceable(output, is_imported, _("perfreport import 生成的 YAML 文件"), force=force)
     write(report.source.data, output)
     click.echo(_("已生成 {path}").format(path=output))
 
@@ -334,21 +342,23 @@ def _convert(source: Path, output: Path | None, suffix: str, write) -> None:
 @click.argument("workbook", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help=N_("输出的 .yaml 文件；默认为当前文件夹下与工作簿同名的 .yaml。"))
-def import_(workbook: Path, output: Path | None):
+@click.option("--force", is_flag=True, help=N_("输出文件已存在且不是 perfreport import 生成的 YAML 时也覆盖。"))
+def import_(workbook: Path, output: Path | None, force: bool):
     from .starter import dump
 
     header = _("由 {name} 转换（perfreport import）").format(name=workbook.name)
-    _convert(workbook, output, ".yaml", lambda data, path: _write_text(path, dump(data, header)))
+    _convert(workbook, output, ".yaml", lambda data, path: _write_text(path, dump(data, header)), force)
 
 
 @cli.command("export", help=N_("把数据文件 UNIT 检查后转换为 Excel 工作簿。"))
 @click.argument("unit", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help=N_("输出的 .xlsx 文件；默认为当前文件夹下与数据文件同名的 .xlsx。"))
-def export(unit: Path, output: Path | None):
+@click.option("--force", is_flag=True, help=N_("输出文件已存在且不是 Excel 工作簿时也覆盖。"))
+def export(unit: Path, output: Path | None, force: bool):
     from .excelwrite import write_workbook
 
-    _convert(unit, output, ".xlsx", write_workbook)
+    _convert(unit, output, ".xlsx", write_workbook, force)
 
 
 @cli.command(help=N_("为 INPUTS（数据文件、文件夹或通配符）中的每个单位生成报告，多进程并行。"))

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from . import package
 from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source
@@ -54,6 +56,8 @@ _PERCENT = re.compile(r"[#,0]*0(?:\.(0*))?%")
 _FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colour]/[condition]
 _BOOLEANS = {"是": True, "否": False, "true": True, "false": False}
 _HEADER_SEARCH = 20  # header rows are looked for in the first rows only
+MAX_CELL_TEXT = 32_767  # characters in one cell: Excel's own limit
+MAX_GRID = 5_000_000  # rows × columns of a sheet's range: 50,000 projects × 100 columns (docs/errors.md)
 
 
 # ---------------------------------------------------------------- layout
@@ -296,8 +300,11 @@ def read_workbook(path: str | Path, schema: dict | None = None) -> WorkbookSourc
         reason = _("这是一个文件夹，不是工作簿") if p.is_dir() else _("文件不存在")
         raise DataError(Problem("PR601", reason, Location(name)))
     try:
+        package.check(p, cells=True)
         values = openpyxl.load_workbook(p, data_only=True)
         formulas = openpyxl.load_workbook(p, data_only=False)
+    except package.Refused as exc:
+        raise DataError(Problem("PR616", exc.message, Location(name))) from None
     except OSError as exc:
         raise DataError(Problem("PR601", _("无法读取文件：{reason}").format(reason=exc.strerror or exc), Location(name))) from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
@@ -313,25 +320,31 @@ class _Grid:
         self.name = values_ws.title
         self.cells: dict = {}
         self.formats: dict = {}
-        for row in values_ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "e":
-                    self.cells[(cell.row, cell.column)] = _CellError(cell.value)
-                elif cell.value is not None:
-                    self.cells[(cell.row, cell.column)] = cell.value
-                    self.formats[(cell.row, cell.column)] = cell.number_format
-        for row in formulas_ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and (cell.row, cell.column) not in self.cells:
-                    self.cells[(cell.row, cell.column)] = _Uncached()
-        self.origin: dict = {}  # (row, col) of a merged cell -> its range's top-left
-        for merged in values_ws.merged_cells.ranges:
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if (r, c) != (merged.min_row, merged.min_col):
-                        self.origin[(r, c)] = (merged.min_row, merged.min_col)
+        # The cells the file holds (iter_rows() would make every cell of the bounding box: one cell at
+        # XFD1048576 would make 17 billion).
+        for cell in _stored(values_ws):
+            if cell.data_type == "e":
+                self.cells[(cell.row, cell.column)] = _CellError(cell.value)
+            elif cell.value is not None:
+                self.cells[(cell.row, cell.column)] = cell.value
+                self.formats[(cell.row, cell.column)] = cell.number_format
+        for cell in _stored(formulas_ws):
+            if cell.data_type == "f" and (cell.row, cell.column) not in self.cells:
+                self.cells[(cell.row, cell.column)] = _Uncached()
         self.max_row = max((r for r, _c in self.cells), default=0)
         self.max_col = max((c for _r, c in self.cells), default=0)
+        self.origin: dict = {}  # (row, col) of a merged cell -> its range's top-left
+        if self.max_row * self.max_col > MAX_GRID:
+            return  # refused by the reader
+        for merged in values_ws.merged_cells.ranges:  # only the part where cells are read
+            for r in range(merged.min_row, min(merged.max_row, self.max_row) + 1):
+                for c in range(merged.min_col, min(merged.max_col, self.max_col) + 1):
+                    if (r, c) != (merged.min_row, merged.min_col):
+                        self.origin[(r, c)] = (merged.min_row, merged.min_col)
+
+    def farthest(self) -> str:
+        """The cell furthest down, then right: where the range ends."""
+        return coordinate(*max(self.cells, key=lambda rc: (rc[0], rc[1]))) if self.cells else "A1"
 
     def raw(self, r: int, c: int):
         """The cell's own value: a merged cell other than the top-left is empty."""
@@ -350,6 +363,11 @@ class _Grid:
     def text(self, r: int, c: int) -> str:
         value = self.raw(r, c)
         return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _stored(ws):
+    """The cells stored in worksheet ``ws`` (merged cells other than the top-left hold no value)."""
+    return list(ws._cells.values())  # openpyxl has no public way to list only these
 
 
 def _blank(value) -> bool:
@@ -401,6 +419,12 @@ class _Reader:
             if sheet.name in found and not any(c.parent_sheet in renamed for c in sheet.columns):
                 title = found[sheet.name]
                 grid = _Grid(self.values[title], self.formulas[title])
+                if grid.max_row * grid.max_col > MAX_GRID:  # the reading would visit every cell of the range
+                    self.problems.append(Problem("PR617", _("工作表的数据范围过大（到 {cell} 为止，共 {rows} 行 {columns} 列，上限 {limit} 个单元格）；"
+                                                            "请删除远处多余的单元格").format(
+                        cell=coordinate(grid.max_row, grid.max_col), rows=grid.max_row, columns=grid.max_col, limit=MAX_GRID),
+                        self.where(grid.name, grid.farthest())))
+                    continue
                 (self.read_fields if sheet.kind == "fields" else self.read_table)(sheet, grid)
         if self.problems:
             raise DataError(self.source.warnings + self.problems)
@@ -417,6 +441,14 @@ class _Reader:
             return _ABSENT
         if isinstance(raw, _CellError):
             self.problems.append(Problem("PR611", _("单元格的值是错误 {error}，请改正公式或直接填写数值").format(error=raw),
+                                         self.where(sheet, cell, path)))
+            return _ABSENT
+        if isinstance(raw, str) and len(raw) > MAX_CELL_TEXT:  # more than Excel can hold: made by hand
+            self.problems.append(Problem("PR619", _("单元格中的文字过长（{size} 个字符，Excel 的上限是 {limit} 个）").format(
+                size=len(raw), limit=MAX_CELL_TEXT), self.where(sheet, cell, path)))
+            return _ABSENT
+        if isinstance(raw, float) and not math.isfinite(raw):  # <v>1e+1000000</v> or <v>nan</v> written by hand
+            self.problems.append(Problem("PR615", _("单元格中的数字“{value}”无效（过大或不是数字），请改为正确的数值").format(value=raw),
                                          self.where(sheet, cell, path)))
             return _ABSENT
         return convert(raw, rules, fmt)

@@ -15,13 +15,17 @@ Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import TemplateError, nodes
 
+from . import package
 from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source, load_file
@@ -193,7 +197,7 @@ def resolve(name: str | None = None, template_dirs=()) -> Format:
     for folder, meta in reversed(list(zip(chain, metas))):
         style = meta.data.get("style")
         if style:
-            path = folder / style
+            path = _inside(folder, meta, "style")
             if path.is_file():
                 profile = merge(profile, read_profile(path))
                 styles.append(str(path))
@@ -203,21 +207,46 @@ def resolve(name: str | None = None, template_dirs=()) -> Format:
     reference = _nearest(chain, metas, "reference")
     if reference is not None:
         folder, meta = reference
-        path = folder / meta.data["reference"]
+        path = _inside(folder, meta, "reference")
         if not path.is_file():
             raise DataError(Problem("PR206", _("找不到参考文档“{name}”（应放在格式文件夹 {folder} 中）").format(
                 name=meta.data["reference"], folder=folder), meta.locate(("reference",))))
+        _check_reference(path, meta)
         reference = path
     rules = _nearest(chain, metas, "rules")
     if rules is not None:  # a rule file in the format folder, or a rule set name
         folder, meta = rules
-        rules = str(folder / meta.data["rules"]) if (folder / meta.data["rules"]).is_file() else meta.data["rules"]
+        path = _inside(folder, meta, "rules")
+        rules = str(path) if path.is_file() else meta.data["rules"]
     table = _nearest(chain, metas, "unit_table")
     data = {}
     for meta in reversed(metas):  # a format may redeclare a key of the format it extends
         data.update({key: _data_rules(spec) for key, spec in (meta.data.get("data") or {}).items()})
     return Format(name, str(metas[0].data.get("description") or ""), chain, roots, profile, styles or ["gbt9704"],
                   reference, rules, table[1].data["unit_table"] if table else "deduction", data)
+
+
+def _inside(folder: Path, meta: Source, key: str) -> Path:
+    """The file named by ``key`` of format.yml, which must be inside the format's folder (no ``../``,
+    no absolute path, no symbolic link out): a format is copied and shared as one folder."""
+    name = meta.data[key]
+    path = folder / name
+    real, root = os.path.realpath(path), os.path.realpath(folder)
+    if real != root and not real.startswith(root + os.sep):
+        raise DataError(Problem("PR208", _("{key} 指定的文件“{name}”在格式文件夹 {folder} 之外；请把文件放进格式文件夹，只写文件名").format(
+            key=key, name=name, folder=folder), meta.locate((key,))))
+    return path
+
+
+def _check_reference(path: Path, meta: Source) -> None:
+    """Refuse a reference .docx that is a zip bomb, declares XML entities, holds macros or links outside."""
+    try:
+        package.check(path, macros=True, external=True)
+    except package.Refused as exc:
+        raise DataError(Problem("PR209", _("参考文档 {path} 不能使用：{reason}").format(path=path, reason=exc.message),
+                                meta.locate(("reference",)))) from None
+    except (OSError, zipfile.BadZipFile):
+        pass  # not a package at all: the builder says so (PR206), located at the file
 
 
 def _nearest(chain: list[Path], metas: list[Source], key: str):
@@ -242,15 +271,18 @@ def data_paths(fmt: Format) -> frozenset[str] | None:
     try:
         files = tuple((str(path), path.stat().st_mtime_ns) for path in fmt.templates().values())
         return _data_paths(tuple(str(p) for p in fmt.search_path), files)
-    except (TemplateError, OSError):
+    except (TemplateError, OSError, RecursionError):  # a runaway template: rendering refuses it, located (PR309)
         return None
 
 
 @lru_cache(maxsize=32)
 def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str]:
     env = environment([Path(p) for p in search_path])
-    trees, name = [], ENTRY_TEMPLATE
+    trees, name, names = [], ENTRY_TEMPLATE, set()
     while name:  # the entry template, then the one it extends, …
+        if name in names:  # a template that extends itself: rendering refuses it, located (PR309)
+            raise TemplateError(name)
+        names.add(name)
         source, filename, _uptodate = env.loader.get_source(env, name)
         tree = env.parse(source, name, filename)
         trees.append(tree)
@@ -371,6 +403,10 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "",
     ])
     folder.mkdir(parents=True)
-    write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
-    write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))
+    try:
+        write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
+        write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))
+    except BaseException:  # a full disk or Ctrl-C: no half-made format is left behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder

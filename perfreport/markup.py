@@ -28,14 +28,17 @@ from typing import Iterator
 from lxml import etree
 
 from .errors import Location, Problem, TemplateError
-from .i18n import _
+from .i18n import N_, _
 
 BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "signature", "attachment", "pagebreak"}
+MAX_COLUMNS = 63        # Word's own limit of columns in a table (colspan, widths)
+MAX_ROWSPAN = 100_000   # rows one cell may span
 _LAYOUT_SPACE = re.compile(r"[ \t\r]*\n\s*")
 
 
 def parse(markup: str, template: str | None = None) -> etree._Element:
     """Parse rendered markup; an error names the template and shows the offending rendered line."""
+    _check_declarations(markup, template)
     try:
         root = etree.fromstring(markup.encode("utf-8"), etree.XMLParser(**_OPTIONS))
     except etree.XMLSyntaxError as exc:
@@ -43,6 +46,7 @@ def parse(markup: str, template: str | None = None) -> etree._Element:
     _check_root(root, template)
     for element in root:
         _check_block(element, template)
+        check_attributes(element, template)
     return root
 
 
@@ -77,6 +81,7 @@ class _Reader:
     complete when it is yielded; blocks are removed from the tree once used."""
 
     def __init__(self, markup: str, template: str | None):
+        _check_declarations(markup, template)
         self.markup, self.template = markup, template
         self.events = etree.iterparse(io.BytesIO(markup.encode("utf-8")), events=("end",),
                                       tag=("report", *BLOCKS), **_OPTIONS)
@@ -104,9 +109,11 @@ class _Reader:
             if parent is None:                 # the root ended
                 for unknown in element:        # elements the parser reported no end for
                     _check_block(unknown, self.template)
+                self.after_root()
                 return
             if parent.getparent() is None:     # a block of the report ended
                 self.unreported(element)
+                check_attributes(element, self.template)
                 if element.tag == "attachment":   # with no block inside
                     yield Opened(element, iter(list(element)))
                 else:
@@ -116,6 +123,7 @@ class _Reader:
             elif parent.tag == "attachment" and parent.getparent().getparent() is None:
                 self.pending = element         # the first block of an attachment: open it
                 self.unreported(parent)
+                check_attributes(parent, self.template, deep=False)
                 opened = Opened(parent, self.children(parent))
                 yield opened
                 for _rest in opened:
@@ -131,6 +139,7 @@ class _Reader:
                 return
             if element.getparent() is attachment:
                 yield from self.before(element)
+                check_attributes(element, self.template)
                 yield element
                 element.clear()
                 attachment.remove(element)
@@ -140,6 +149,17 @@ class _Reader:
         """Elements before ``element`` that were not reported (its earlier siblings that are blocks
         were removed once used)."""
         return list(element.itersiblings(preceding=True))[::-1]
+
+    def after_root(self) -> None:
+        """Nothing but blanks and comments may follow ``</report>``: markup that closes the report
+        early (a ``</report>`` written by a block) would otherwise lose the rest without a word."""
+        try:
+            self.next()  # libxml2 reports anything but blanks and comments after the root as an error
+        except TemplateError as exc:
+            problem = exc.problems[0]
+            _detail, newline, shown = problem.message.partition("\n")
+            raise TemplateError(Problem(problem.code, _("模板生成的标记在 </report> 之后还有内容：报告被提前结束，或根元素后有多余的内容")
+                                        + newline + shown, problem.location)) from None
 
     def unreported(self, element) -> None:
         """Refuse an element before the block ``element`` that is not a block of the markup."""
@@ -160,6 +180,17 @@ def _syntax_error(exc: etree.XMLSyntaxError, markup: str, template: str | None) 
     return TemplateError(Problem("PR306", message, Location(template)))
 
 
+def _check_declarations(markup: str, template: str | None) -> None:
+    """The markup may not declare a document type or entities (data text is escaped, so only a
+    template can write one): they serve no purpose in a report and are how XML attacks begin."""
+    for mark in ("<!DOCTYPE", "<!ENTITY"):
+        at = markup.find(mark)
+        if at >= 0:
+            line = markup.count("\n", 0, at) + 1
+            raise TemplateError(Problem("PR306", _("模板生成的标记中不能有 {mark}（文档类型和实体声明）（渲染结果第 {line} 行）").format(
+                mark=mark, line=line), Location(template)))
+
+
 def _check_root(root, template: str | None) -> None:
     if root.tag != "report":
         raise TemplateError(Problem("PR306", _("模板生成的标记应以 <report> 为根元素，实际为 <{tag}>").format(tag=root.tag), Location(template)))
@@ -173,6 +204,44 @@ def _check_block(element, template: str | None) -> None:
                 tag=element.tag, line=element.sourceline, known="、".join(sorted(BLOCKS))),
             Location(template),
         ))
+
+
+def _positive(value: str, limit: int) -> bool:
+    return re.fullmatch(r"[0-9]{1,9}", value) is not None and 1 <= int(value) <= limit
+
+
+def _widths(value: str) -> bool:
+    """``widths``: relative column widths, each a finite number above zero, at most :data:`MAX_COLUMNS`."""
+    if not value.strip():
+        return True  # no widths given: equal columns
+    parts = [w.strip() for w in value.split(",")]
+    if len(parts) > MAX_COLUMNS:
+        return False
+    return all(re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?|\.[0-9]{1,6}", w) and float(w) > 0 for w in parts)
+
+
+# What each attribute may be: a check of its text and what to write, said in words.
+_ATTRIBUTES = {
+    "widths": (_widths, N_("用逗号分隔的正数（相对列宽，如 1,3,2），最多 {columns} 列")),
+    "colspan": (lambda v: _positive(v, MAX_COLUMNS), N_("1 到 {columns} 之间的整数")),
+    "rowspan": (lambda v: _positive(v, MAX_ROWSPAN), N_("1 到 {rows} 之间的整数")),
+    "align": (lambda v: v in ("left", "center", "right", "both", "justify"), N_("left、center、right、both 或 justify")),
+    "numbered": (lambda v: v in ("yes", "no"), N_("yes 或 no")),
+    "split": (lambda v: v in ("yes", "no"), N_("yes 或 no")),
+    "indent": (lambda v: v == "0", N_("0（不缩进）")),
+    "orientation": (lambda v: v in ("portrait", "landscape"), N_("portrait 或 landscape")),
+}
+
+
+def check_attributes(element, template: str | None, deep: bool = True) -> None:
+    """Refuse an attribute value the builder cannot use (``widths="0,NaN"``, ``colspan="100000000"``)
+    before anything is built from it, naming the attribute, the value and the rendered line."""
+    for node in element.iter() if deep else (element,):
+        for name, value in node.attrib.items():
+            rule = _ATTRIBUTES.get(name)
+            if rule and not rule[0](value):
+                raise TemplateError(Problem("PR307", _("<{tag}> 的属性 {name}=“{value}”无效，应为{expected}（渲染结果第 {line} 行）").format(
+                    tag=node.tag, name=name, value=value[:100], expected=_(rule[1]).format(columns=MAX_COLUMNS, rows=MAX_ROWSPAN), line=node.sourceline), Location(template)))
 
 
 def clean(text: str | None) -> str:

@@ -50,6 +50,7 @@ INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udff
 _DECIMAL_INT = re.compile(r"[-+]?[0-9][0-9_]*")
 MAX_BYTES = 10 * 1024 * 1024  # a unit file with 50,000 projects is about 10 MB
 MAX_DEPTH = 20  # the schema nests 4 deep; deeper input is a mistake (or an attack on the parser)
+MAX_EXPONENT = 1000  # 1e+1000000 is refused as read: Decimal arithmetic on it would overflow (limits in datacheck are 1e15)
 MAX_VALUES = 500_000  # keys, values and lists: 50,000 projects of 4 fields; bounds memory (docs/errors.md)
 
 
@@ -542,6 +543,10 @@ class _Builder:
                 value = None
             if value is None or not value.is_finite():
                 self.problems.append(Problem("PR009", _("“{text}”不是有效的数字").format(text=text), self.loc(mark, path)))
+                return None
+            if value and value.adjusted() > MAX_EXPONENT:  # refused before any arithmetic can overflow
+                self.problems.append(Problem("PR018", _("数字“{text}”过大（超过 10 的 {limit} 次方），请检查").format(
+                    text=text, limit=MAX_EXPONENT), self.loc(mark, path)))
                 return None
             return value
         if tag == _INT:

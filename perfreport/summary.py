@@ -87,9 +87,13 @@ def write_summary(path: str | Path, results) -> Path:
 def is_summary(path: str | Path) -> bool:
     """Whether the workbook at ``path`` is a batch summary (by its keywords), without loading it."""
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(path) as archive:
-            return MARK.encode() in archive.read("docProps/core.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
+            info = archive.getinfo("docProps/core.xml")
+            if info.file_size > 1024 * 1024:  # not ours (and maybe a zip bomb): reading it is left to the checks
+                return False
+            return MARK.encode() in archive.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, zlib.error):
         return False

@@ -6,14 +6,19 @@ Jinja's autoescape, so text typed in a unit file can never become structure.
 from __future__ import annotations
 
 import difflib
+import functools
 import linecache
 import os
 import re
+import threading
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import jinja2
+import jinja2.runtime
+import jinja2.utils
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .errors import Location, Problem, TemplateError
@@ -41,13 +46,198 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+# Limits per render: a county format is written by someone else and may run away (docs/errors.md).
+MAX_OUTPUT = 50_000_000     # characters of markup: a report of 50,000 projects listed one by one is about 25 million
+MAX_TEXT = 10_000_000       # characters (or items) of one value the template makes: 'x' * n, center(n), "%*d"
+MAX_STEPS = 10_000_000      # steps of all {% for %} loops together
+MAX_DEPTH = 50              # macros, blocks and recursive loops calling one another
+MAX_POWER_BITS = 10_000     # size of the result of ``**``, in bits (about 3,000 digits)
+_STEPS_FILTER = "_perfreport_steps"
+_SIZE_FILTER = "_perfreport_size"
+_WIDE = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"}  # methods given a width
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[^a-zA-Z%]*[a-zA-Z%]|\{[^{}]*\}")
+_NUMBER = re.compile(r"\d+")
+
+
+class LimitExceeded(Exception):
+    """A template went past one of the limits per render: its message says which."""
+
+
+class _Budget(threading.local):
+    """What the render in progress on this thread has used."""
+
+    steps = 0
+    depth = 0
+
+
+_budget = _Budget()
+
+
+def _limit(message: str) -> LimitExceeded:
+    return LimitExceeded(message)
+
+
+def _check_text(size: int) -> None:
+    if size > MAX_TEXT:
+        raise _limit(_("模板生成的一段文字或列表过长（{size} 个字符或项，上限 {limit} 个）").format(size=size, limit=MAX_TEXT))
+
+
+def _check_widths(spec: str, args) -> None:
+    """A format string (``%`` or ``str.format``) must not ask for a field wider than :data:`MAX_TEXT`."""
+    for field_spec in _FORMAT_SPEC.findall(spec):
+        for number in _NUMBER.findall(field_spec):
+            _check_text(int(number) if len(number) < 12 else MAX_TEXT + 1)
+    values = args.values() if isinstance(args, dict) else args if isinstance(args, (tuple, list)) else (args,)
+    if "*" in spec or "{" in spec:
+        for value in values:
+            if isinstance(value, int) and not isinstance(value, bool):
+                _check_text(abs(value))
+
+
+def _check_call(function, args: tuple, kwargs: dict) -> None:
+    """Refuse a string method call that would make text longer than :data:`MAX_TEXT` before it runs."""
+    function = getattr(function, "__wrapped__", function)  # the sandbox wraps str.format
+    owner = getattr(function, "__self__", None)
+    if not isinstance(owner, str):
+        return
+    name = getattr(function, "__name__", "")
+    if name in ("format", "format_map"):
+        _check_widths(owner, list(args) + list(kwargs.values()) + [v for a in args if isinstance(a, dict) for v in a.values()])
+    elif name in _WIDE and args and isinstance(args[0], int):
+        _check_text(args[0])
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        _check_text(len(owner) + (owner.count(args[0]) if args[0] else len(owner) + 1) * len(args[1]))
+    elif name == "join" and args and isinstance(args[0], (list, tuple)):
+        _check_joined(owner, args[0])
+
+
+def _check_joined(separator: str, items) -> None:
+    """``separator.join(items)`` must stay within :data:`MAX_TEXT`, checked before it is made."""
+    if len(items) > MAX_TEXT:
+        _check_text(len(items))
+    _check_text(len(separator) * max(len(items) - 1, 0) + sum(len(i) if isinstance(i, str) else 20 for i in items))
+
+
+def _check_size(value) -> None:
+    """A text or collection that grew past :data:`MAX_TEXT` (``~`` in a loop, ``list.extend``) is refused."""
+    if isinstance(value, (str, list, tuple, dict, set)):
+        _check_text(len(value))
+
+
+def _bounded_filter(name: str, function):
+    """A built-in filter checked like the string method it stands for."""
+    @functools.wraps(function)
+    def bounded(*args, **kwargs):
+        values = [a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context, EvalContext))]
+        if name == "format" and values and isinstance(values[0], str):
+            _check_widths(values[0], values[1:] + list(kwargs.values()))
+        elif name == "join":
+            items = list(values[0]) if values else []
+            separator = values[1] if len(values) > 1 else kwargs.get("d", "")
+            _check_joined(str(separator), items)
+            args = (*args[:len(args) - len(values)], items, *values[1:])
+        elif name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
+            _check_call(values[0].replace, tuple(values[1:3]), {})
+        else:
+            numbers = [v for v in values[1:] + list(kwargs.values()) if isinstance(v, int) and not isinstance(v, bool)]
+            for number in numbers:
+                _check_text(number)
+        return function(*args, **kwargs)
+    return bounded
+
+
+def _bits(number) -> int:
+    """The size of an int or Fraction in bits (numerator and denominator)."""
+    fraction = Fraction(number)
+    return fraction.numerator.bit_length() + fraction.denominator.bit_length()
+
+
+def _sized(value):
+    """The result of ``a ~ b``, refused past :data:`MAX_TEXT` (the parser wraps every ``~`` in this)."""
+    _check_size(value)
+    return value
+
+
+def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100):  # noqa: A002 (Jinja's names)
+    """Jinja's ``lipsum()`` within :data:`MAX_TEXT`."""
+    _check_text(abs(n) * abs(max) * 10)
+    return jinja2.utils.generate_lorem_ipsum(n, html, min, max)
+
+
+def _steps(iterable):
+    """Count each step of a ``{% for %}`` loop against :data:`MAX_STEPS` (the parser wraps every loop in this)."""
+    for item in iterable:
+        _budget.steps += 1
+        if _budget.steps > MAX_STEPS:
+            raise _limit(_("模板中的循环步数过多（所有循环合计超过 {limit} 步）").format(limit=MAX_STEPS))
+        yield item
+
+
 class _Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, remembering its answer to "may templates read this attribute?" for each type
-    and attribute name: the answer depends on nothing else, and templates ask it for every ``a.b``."""
+    and attribute name: the answer depends on nothing else, and templates ask it for every ``a.b``.
+
+    It also bounds what one render may cost (:data:`MAX_OUTPUT` … :data:`MAX_DEPTH`): ``*``, ``**``
+    and ``%`` are checked before they run, so are string methods and filters given a width, every
+    loop counts its steps and every call of a macro, block or recursive loop its depth.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
+        for name in ("center", "indent", "format", "replace", "slice", "join"):
+            self.filters[name] = _bounded_filter(name, self.filters[name])
+        self.filters[_STEPS_FILTER] = _steps
+        self.filters[_SIZE_FILTER] = _sized
+        self.globals["lipsum"] = _bounded_lipsum
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(jinja2.nodes.For):
+            loop.iter = jinja2.nodes.Filter(loop.iter, _STEPS_FILTER, [], [], None, None, lineno=loop.iter.lineno)
+        for parent in list(tree.find_all(jinja2.nodes.Node)):  # every ``a ~ b``: its result is checked
+            for field in parent.fields:
+                child = getattr(parent, field, None)
+                if isinstance(child, jinja2.nodes.Concat):
+                    setattr(parent, field, jinja2.nodes.Filter(child, _SIZE_FILTER, [], [], None, None, lineno=child.lineno))
+                elif isinstance(child, list):
+                    setattr(parent, field, [jinja2.nodes.Filter(c, _SIZE_FILTER, [], [], None, None, lineno=c.lineno)
+                                            if isinstance(c, jinja2.nodes.Concat) else c for c in child])
+        return tree
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+                    _check_text(len(sequence) * count)
+            if isinstance(left, (int, Fraction)) and isinstance(right, (int, Fraction)) and _bits(left) + _bits(right) > MAX_POWER_BITS:
+                raise _limit(_("模板中的乘积过大（超过 {limit} 位二进制数）").format(limit=MAX_POWER_BITS))
+        elif operator == "**" and isinstance(right, int) and abs(right) > 1 and isinstance(left, (int, Fraction, Decimal)):
+            base = max(abs(Fraction(left).numerator), abs(Fraction(left).denominator)) if not isinstance(left, Decimal) else 2
+            if base > 1 and abs(right) * base.bit_length() > MAX_POWER_BITS:
+                raise _limit(_("模板中的乘方结果过大（超过 {limit} 位二进制数）").format(limit=MAX_POWER_BITS))
+        elif operator == "%" and isinstance(left, str):
+            _check_widths(left, right)
+        elif operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            _check_text(len(left) + len(right))
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        _check_call(__obj, args, kwargs)
+        if not isinstance(__obj, (jinja2.runtime.Macro, jinja2.runtime.BlockReference, jinja2.runtime.LoopContext)):
+            result = super().call(__context, __obj, *args, **kwargs)
+            _check_size(result)
+            _check_size(getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None))  # list.extend(…) grows its list
+            return result
+        _budget.depth += 1
+        try:
+            if _budget.depth > MAX_DEPTH:
+                raise _limit(_("模板中的宏、block 或递归循环嵌套调用过深（超过 {limit} 层），可能调用了自身").format(limit=MAX_DEPTH))
+            return super().call(__context, __obj, *args, **kwargs)
+        finally:
+            _budget.depth -= 1
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         key = (type(obj), attr)
@@ -79,9 +269,18 @@ def environment(search_path: list[Path | str]) -> SandboxedEnvironment:
 def render_template(env: SandboxedEnvironment, name: str, context: dict) -> str:
     """Render template ``name``; every failure becomes a :class:`TemplateError` with file, line and,
     where it can be told, the data path involved (``unit.nmae``)."""
+    _budget.steps = _budget.depth = 0
     try:
         template = env.get_template(name)
-        return template.render(context)
+        return _generate(template, context)
+    except LimitExceeded as exc:
+        frame = _TemplateFrame(exc)
+        raise TemplateError(Problem("PR309", str(exc) + _show(frame.text), frame.location())) from None
+    except RecursionError as exc:
+        frame = _TemplateFrame(exc)
+        where = frame.location() if frame.file else Location(name)  # while compiling: no template frame yet
+        raise TemplateError(Problem("PR309", _("模板嵌套过深（include、extends、宏或 block 可能调用了自身，或 if、for、括号嵌套的层数过多）")
+                                    + _show(frame.text), where)) from None
     except jinja2.TemplateSyntaxError as exc:
         where = Location(exc.filename or exc.name, exc.lineno)
         lines = (exc.source or "").splitlines()
@@ -102,6 +301,19 @@ def render_template(env: SandboxedEnvironment, name: str, context: dict) -> str:
         raise TemplateError(_undefined(exc, _TemplateFrame(exc), context)) from None
     except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
         raise TemplateError(_failed(exc, _TemplateFrame(exc), context)) from None
+
+
+def _generate(template: jinja2.Template, context: dict) -> str:
+    """The rendered text, stopped inside the template (so that the error names its line) once it
+    passes :data:`MAX_OUTPUT` characters."""
+    parts, size = [], 0
+    events = template.generate(context)
+    for part in events:
+        size += len(part)
+        if size > MAX_OUTPUT:
+            events.throw(_limit(_("模板生成的内容过长（超过 {limit} 个字符）；是否有失控的循环？").format(limit=MAX_OUTPUT)))
+        parts.append(part)
+    return "".join(parts)
 
 
 _UNDEFINED_NAME = re.compile(r"'(\w+)' is undefined")
