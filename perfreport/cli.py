@@ -53,11 +53,15 @@ class _Group(TranslatedGroup):
     """Turns perfreport's errors into located messages and exit codes; never a traceback.
 
     Messages, click's own included, are in the environment's language until ``--lang`` says otherwise.
+    Compiled templates and prepared base packages are kept in the cache folder the environment names.
     """
 
     def main(self, *args, **kwargs):
+        from . import cache
+
         install_click_wording()
         set_language(language_from_environment())
+        cache.configure(cache.folder_from_environment())
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx):

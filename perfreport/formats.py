@@ -18,15 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import nodes
-
 from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
-from .templating import BUILTIN_TEMPLATES, environment
 from .write import write_atomic
 
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
 KEYS = ("name", "description", "extends", "style", "reference", "rules", "unit_table")
@@ -179,6 +177,10 @@ def _nearest(chain: list[Path], metas: list[Source], key: str):
 
 def blocks(fmt: Format, template: str = ENTRY_TEMPLATE) -> list[tuple[str, int]]:
     """The blocks of ``template`` along its ``{% extends %}`` chain, in order, with their nesting depth."""
+    from jinja2 import nodes
+
+    from .templating import environment
+
     env = environment(fmt.search_path)
     found: list[tuple[str, int]] = []
     seen: set[str] = set()
@@ -196,6 +198,8 @@ def blocks(fmt: Format, template: str = ENTRY_TEMPLATE) -> list[tuple[str, int]]
 
 
 def _walk_blocks(node, depth: int):
+    from jinja2 import nodes
+
     for child in node.iter_child_nodes():
         if isinstance(child, nodes.Block):
             yield child.name, depth

@@ -9,18 +9,11 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-import cerberus
 import yaml
 
 from .errors import DataError, Problem, format_path
 from .i18n import N_, _
 from .source import Source
-
-
-class _Validator(cerberus.Validator):
-    types_mapping = dict(cerberus.Validator.types_mapping)
-    # a number read exactly: int or Decimal (never bool, never float)
-    types_mapping["decimal"] = cerberus.TypeDefinition("decimal", (int, Decimal), (bool,))
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +24,16 @@ def unit_schema() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> _Validator:
+def _validator():
+    """Cerberus, imported only when the fast path below is unsure: importing it costs about 10 ms
+    (it looks up its own version in the installed packages' metadata)."""
+    import cerberus
+
+    class _Validator(cerberus.Validator):
+        types_mapping = dict(cerberus.Validator.types_mapping)
+        # a number read exactly: int or Decimal (never bool, never float)
+        types_mapping["decimal"] = cerberus.TypeDefinition("decimal", (int, Decimal), (bool,))
+
     return _Validator(unit_schema())
 
 
@@ -230,7 +232,9 @@ def _problem(error, source: Source) -> Problem:
     field = path[-1] if path else ""
     label = field_label(path)
     named = label or format_path(path)
-    if error.code == cerberus.errors.UNKNOWN_FIELD.code:
+    from cerberus.errors import UNKNOWN_FIELD
+
+    if error.code == UNKNOWN_FIELD.code:
         close = difflib.get_close_matches(str(field), _known_keys(path[:-1]), n=1, cutoff=0.6)
         message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=field, suggestion=close[0]) if close
                    else _("未知字段 {field}").format(field=field))
