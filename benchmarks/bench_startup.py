@@ -34,7 +34,7 @@ from units import ROOT, write_unit  # noqa: E402
 PROJECTS = 36
 # the console script `perfreport` does exactly this; -c keeps this checkout's perfreport first on the path
 PERFREPORT = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-              "from perfreport.cli import main; main()"]
+              "from perfreport.__main__ import main; main()"]
 DOCXTPL = """\
 import sys
 sys.path.insert(0, {benchmarks!r})
@@ -62,8 +62,10 @@ def main() -> None:
     template = build_template(work / "template.docx", work)
     script = work / "docxtpl_script.py"
     script.write_text(DOCXTPL.format(benchmarks=str(Path(__file__).resolve().parent)), encoding="utf-8")
-    warm = dict(os.environ, PERFREPORT_CACHE_DIR=str(work / "cache"))
-    cold = dict(os.environ, PERFREPORT_CACHE_DIR="")
+    # as on a user's machine, Python keeps the compiled modules (.pyc) of both sides
+    environ = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    warm = dict(environ, PERFREPORT_CACHE_DIR=str(work / "cache"))
+    cold = dict(environ, PERFREPORT_CACHE_DIR="")
     commands = {
         "python -c pass": ([sys.executable, "-c", "pass"], warm),
         "perfreport --version": (PERFREPORT + ["--version"], warm),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .clicktext import TranslatedGroup, install as install_click_wording
 from .i18n import N_, _, language_from_environment, set_language
 
@@ -96,7 +95,9 @@ def _choose_language(ctx, param, value):
 
 def _show_version(ctx, param, value):
     if value and not ctx.resilient_parsing:
-        click.echo(_("perfreport，版本 {version}").format(version=__version__))
+        from .__main__ import version_line
+
+        click.echo(version_line())
         ctx.exit()
 
 

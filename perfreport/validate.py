@@ -20,7 +20,7 @@ from .source import Source
 def unit_schema() -> dict:
     """The unit schema (a Cerberus schema read from ``schema/unit.yml``)."""
     text = resources.files(__package__).joinpath("schema/unit.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 2 ms instead of 30
 
 
 @lru_cache(maxsize=1)
