@@ -33,12 +33,13 @@ def folder_from_environment(environ=None) -> Path | None:
     environ = os.environ if environ is None else environ
     if "PERFREPORT_CACHE_DIR" in environ:
         chosen = environ["PERFREPORT_CACHE_DIR"]
-        return Path(chosen).expanduser() if chosen else None
+        return Path(chosen) if chosen else None
     base = environ.get("XDG_CACHE_HOME")
     if base and os.path.isabs(base):
         return Path(base) / "perfreport"
+    home = environ.get("HOME")
     try:
-        return Path("~").expanduser() / ".cache" / "perfreport"
+        return (Path(home) if home else Path.home()) / ".cache" / "perfreport"
     except RuntimeError:  # no home folder
         return None
 
