@@ -33,8 +33,9 @@ from units import ROOT, write_unit  # noqa: E402
 
 PROJECTS = 36
 # the console script `perfreport` does exactly this; -c keeps this checkout's perfreport first on the path
+ENTRY = "perfreport.__main__" if (ROOT / "perfreport" / "__main__.py").exists() else "perfreport.cli"  # before issue 21
 PERFREPORT = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-              "from perfreport.__main__ import main; main()"]
+              f"from {ENTRY} import main; main()"]
 DOCXTPL = """\
 import sys
 sys.path.insert(0, {benchmarks!r})
@@ -51,6 +52,24 @@ def timed(command: list[str], env: dict) -> float:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr.decode()}")
     return elapsed
+
+
+def imports(command: list[str], env: dict) -> tuple[float, int, list[tuple[str, float]]]:
+    """``python -X importtime``: the time spent importing (ms), the number of modules, and the packages
+    that took longest (their own and their submodules' time, ms)."""
+    done = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    total, count, packages = 0, 0, {}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        parts = line[len("import time:"):].split("|")
+        own_us, name = int(parts[0]), parts[2].strip()
+        total, count = total + own_us, count + 1
+        top = name.split(".")[0]
+        packages[top] = packages.get(top, 0) + own_us
+    largest = sorted(packages.items(), key=lambda item: -item[1])[:6]
+    return total / 1000, count, [(name, us / 1000) for name, us in largest]
 
 
 def main() -> None:
@@ -93,6 +112,12 @@ def main() -> None:
           f"{cold_ratio:.2f} cache off")
     for name, target in (("perfreport --version", 0.040), ("perfreport check (36 projects)", 0.120)):
         print(f"  {name}: target < {target * 1000:.0f} ms -> {'OK' if median[name] < target else 'MISSED'}")
+    print("python -X importtime (one run each): time importing, modules, largest packages (own time of their modules)")
+    for name, (command, env) in commands.items():
+        if name.startswith("perfreport"):
+            total, count, largest = imports(command, env)
+            shown = ", ".join(f"{package} {ms:.0f}" for package, ms in largest)
+            print(f"  {name:34} {total:6.1f} ms, {count:3} modules: {shown}")
 
 
 if __name__ == "__main__":

@@ -173,7 +173,8 @@ def prepared(profile: dict, reference: str | Path | None = None, cache_dir: str 
 
 def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
     """``make()``, or the copy kept in ``cache_dir`` from an earlier process under ``key`` with
-    perfreport's version and the installed python-docx (whose blank document is the base)."""
+    perfreport's version, this module's file (which makes it) and the installed python-docx (whose
+    blank document is the base)."""
     folder = cache.subfolder(cache_dir, "base")
     if folder is None:
         return make()
@@ -183,19 +184,20 @@ def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
     from . import __version__
 
     stamp = [__version__]
-    spec = find_spec("docx")
-    for name in ("__init__.py", "templates/default.docx"):
+    docx_folder = Path(getattr(find_spec("docx"), "origin", None) or ".").parent
+    for file in (Path(__file__), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
         try:
-            found = os.stat(Path(spec.origin).parent / name)
-            stamp.append(f"{name} {found.st_mtime_ns} {found.st_size}")
-        except (OSError, TypeError, AttributeError):
+            found = os.stat(file)
+        except OSError:
             return make()
+        stamp.append(f"{file} {found.st_mtime_ns} {found.st_size}")
     path = folder / (hashlib.sha256("\0".join([key] + stamp).encode("utf-8")).hexdigest() + ".json")
     try:
         kept = json.loads(path.read_bytes())
-        return Base(base64.b64decode(kept["package"]), kept["head"], kept["tail"], etree.fromstring(kept["section"]),
-                    kept["ids"], kept["text_width"])
-    except (OSError, ValueError, KeyError, TypeError, etree.XMLSyntaxError):
+        package = base64.b64decode(kept["package"], validate=True)
+        zipfile.ZipFile(io.BytesIO(package)).close()  # a whole package (its directory of parts is at its end)
+        return Base(package, kept["head"], kept["tail"], etree.fromstring(kept["section"]), kept["ids"], kept["text_width"])
+    except (OSError, ValueError, KeyError, TypeError, etree.XMLSyntaxError, zipfile.BadZipFile):
         pass  # not there yet, or unreadable: make it again
     base = make()
     cache.write(path, json.dumps({
