@@ -54,22 +54,27 @@ def timed(command: list[str], env: dict) -> float:
     return elapsed
 
 
-def imports(command: list[str], env: dict) -> tuple[float, int, list[tuple[str, float]]]:
-    """``python -X importtime``: the time spent importing (ms), the number of modules, and the packages
-    that took longest (their own and their submodules' time, ms)."""
-    done = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    total, count, packages = 0, 0, {}
-    for line in done.stderr.splitlines():
-        if not line.startswith("import time:") or "cumulative" in line:
-            continue
-        parts = line[len("import time:"):].split("|")
-        own_us, name = int(parts[0]), parts[2].strip()
-        total, count = total + own_us, count + 1
-        top = name.split(".")[0]
-        packages[top] = packages.get(top, 0) + own_us
-    largest = sorted(packages.items(), key=lambda item: -item[1])[:6]
-    return total / 1000, count, [(name, us / 1000) for name, us in largest]
+def imports(command: list[str], env: dict, runs: int = 7) -> tuple[float, int, list[tuple[str, float]]]:
+    """``python -X importtime``, median of ``runs``: the time spent importing (ms), the number of modules,
+    and the packages that took longest (the own time of their modules, ms)."""
+    totals, counts, per_package = [], [], {}
+    for _ in range(runs):
+        done = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        packages: dict[str, int] = {}
+        for line in done.stderr.splitlines():
+            if not line.startswith("import time:") or "cumulative" in line:
+                continue
+            parts = line[len("import time:"):].split("|")
+            top = parts[2].strip().split(".")[0]
+            packages[top] = packages.get(top, 0) + int(parts[0])
+        totals.append(sum(packages.values()))
+        counts.append(sum(1 for line in done.stderr.splitlines() if line.startswith("import time:")) - 1)
+        for name, us in packages.items():
+            per_package.setdefault(name, []).append(us)
+    largest = sorted(((name, statistics.median(found + [0] * (runs - len(found))) / 1000)
+                      for name, found in per_package.items()), key=lambda item: -item[1])[:6]
+    return statistics.median(totals) / 1000, int(statistics.median(counts)), largest
 
 
 def main() -> None:
@@ -112,7 +117,7 @@ def main() -> None:
           f"{cold_ratio:.2f} cache off")
     for name, target in (("perfreport --version", 0.040), ("perfreport check (36 projects)", 0.120)):
         print(f"  {name}: target < {target * 1000:.0f} ms -> {'OK' if median[name] < target else 'MISSED'}")
-    print("python -X importtime (one run each): time importing, modules, largest packages (own time of their modules)")
+    print("python -X importtime (median of 7 runs each): time importing, modules, largest packages (own time of their modules)")
     for name, (command, env) in commands.items():
         if name.startswith("perfreport"):
             total, count, largest = imports(command, env)

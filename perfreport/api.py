@@ -20,7 +20,6 @@ from .scoring_rules import load_rules
 from .source import Source, load_file
 from .style import number_settings
 from .validate import complete, validate
-from .write import check_target, write_atomic
 
 
 @dataclass
@@ -172,8 +171,10 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
-    check_target(output, force=force)
     from . import markup
+    from .write import check_target, write_atomic
+
+    check_target(output, force=force)
 
     entry = str(report.format.templates()[formats.ENTRY_TEMPLATE])
     document = build(markup.stream(render_markup(report), entry), report.format.profile, entry, report.format.reference,

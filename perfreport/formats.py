@@ -22,7 +22,6 @@ from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
-from .write import write_atomic
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_FORMAT = "standard"
@@ -244,6 +243,8 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "",
     ])
     folder.mkdir(parents=True)
+    from .write import write_atomic
+
     write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
     write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))
     return folder
