@@ -172,18 +172,13 @@ def prepared(profile: dict, reference: str | Path | None = None, cache_dir: str 
 
 
 def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
-    """``make()``, or the copy kept in ``cache_dir`` from an earlier process under ``key`` with
-    perfreport's version, this module's file (which makes it) and the installed python-docx (whose
-    blank document is the base)."""
-    folder = cache.subfolder(cache_dir, "base")
-    if folder is None:
+    """``make()``, or the copy kept in ``cache_dir`` by an earlier process for ``key``, this module's file
+    (which makes it) and the installed python-docx (whose blank document is the base)."""
+    if cache_dir is None:
         return make()
-    import hashlib
     from importlib.util import find_spec
 
-    from . import __version__
-
-    stamp = [__version__]
+    stamp = [key]
     docx_folder = Path(getattr(find_spec("docx"), "origin", None) or ".").parent
     for file in (Path(__file__), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
         try:
@@ -191,20 +186,25 @@ def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
         except OSError:
             return make()
         stamp.append(f"{file} {found.st_mtime_ns} {found.st_size}")
-    path = folder / (hashlib.sha256("\0".join([key] + stamp).encode("utf-8")).hexdigest() + ".json")
-    try:
-        kept = json.loads(path.read_bytes())
-        package = base64.b64decode(kept["package"], validate=True)
-        zipfile.ZipFile(io.BytesIO(package)).close()  # a whole package (its directory of parts is at its end)
-        return Base(package, kept["head"], kept["tail"], etree.fromstring(kept["section"]), kept["ids"], kept["text_width"])
-    except (OSError, ValueError, KeyError, TypeError, etree.XMLSyntaxError, zipfile.BadZipFile):
-        pass  # not there yet, or unreadable: make it again
-    base = make()
-    cache.write(path, json.dumps({
+    return cache.kept(cache_dir, "base", "\0".join(stamp), make, _encoded, _decoded)
+
+
+def _encoded(base: Base) -> bytes:
+    return json.dumps({
         "package": base64.b64encode(base.package).decode("ascii"), "head": base.head, "tail": base.tail,
         "section": etree.tostring(base.section, encoding="unicode"), "ids": base.ids, "text_width": base.text_width,
-    }).encode("utf-8"))
-    return base
+    }).encode("utf-8")
+
+
+def _decoded(data: bytes) -> Base:
+    kept = json.loads(data)
+    package = base64.b64decode(kept["package"], validate=True)
+    try:
+        zipfile.ZipFile(io.BytesIO(package)).close()  # a whole package (its directory of parts is at its end)
+        section = etree.fromstring(kept["section"])
+    except (zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        raise ValueError(exc) from None
+    return Base(package, kept["head"], kept["tail"], section, kept["ids"], kept["text_width"])
 
 
 def _prepare(profile: dict, reference: str | Path | None) -> Base:

@@ -73,6 +73,31 @@ def subfolder(root: str | Path | None, name: str) -> Path | None:
         return None
 
 
+def kept(root: str | Path | None, name: str, key: str, make, encode, decode):
+    """``make()``, kept in ``root/name`` for later processes: the value an earlier process kept under
+    ``key`` if there is one that ``decode`` accepts, else ``make()``, then kept (when it can be).
+
+    ``key`` must name everything the value is made from; perfreport's version is added here.
+    ``encode(value)`` gives bytes; ``decode(data)`` gives the value back or raises ``ValueError``
+    (also ``KeyError``, ``TypeError``) for data it cannot use.
+    """
+    folder = subfolder(root, name)
+    if folder is None:
+        return make()
+    import hashlib
+
+    from . import __version__
+
+    path = folder / (hashlib.sha256(f"{__version__}\0{key}".encode("utf-8")).hexdigest() + ".json")
+    try:
+        return decode(path.read_bytes())
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not there yet, or unusable: make it again
+    value = make()
+    write(path, encode(value))
+    return value
+
+
 def write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole (another process never reads half a file); silently nothing on failure."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
