@@ -26,16 +26,27 @@ def unit_schema() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _validator():
-    """Cerberus, imported only when the fast path below is unsure: importing it costs about 10 ms
-    (it looks up its own version in the installed packages' metadata)."""
+def _validator_class():
+    """Cerberus's validator with perfreport's types. Cerberus is imported only when the fast path below
+    is unsure: importing it costs about 10 ms (it looks up its own version in the installed packages'
+    metadata), and a valid unit file never needs it."""
     import cerberus
 
-    class _Validator(cerberus.Validator):
+    class Validator(cerberus.Validator):
         types_mapping = dict(cerberus.Validator.types_mapping)
         # a number read exactly: int or Decimal (never bool, never float)
         types_mapping["decimal"] = cerberus.TypeDefinition("decimal", (int, Decimal), (bool,))
 
+    return Validator
+
+
+def _Validator(schema: dict):
+    """A Cerberus validator for ``schema`` (see :func:`_validator_class`)."""
+    return _validator_class()(schema)
+
+
+@lru_cache(maxsize=1)
+def _validator():
     return _Validator(unit_schema())
 
 
