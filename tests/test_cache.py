@@ -68,7 +68,7 @@ def test_a_second_run_uses_the_compiled_templates_and_base_package(write_unit, t
     unit = write_unit(MINIMAL)
     perfreport.render(unit, tmp_path / "first.docx")
     assert counted["compiled"] >= 3 and counted["prepared"] == 1   # report, macros, tables
-    assert list((tmp_path / "cache").glob("templates-*/*.cache")) and list((tmp_path / "cache").glob("base/*.json"))
+    assert list((tmp_path / "cache").glob("templates-*/*.cache")) and list((tmp_path / "cache").glob("base/*.cache"))
     fresh_process_state()
     counted.update(compiled=0, prepared=0)
     perfreport.render(unit, tmp_path / "second.docx")
