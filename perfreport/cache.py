@@ -21,7 +21,7 @@ _folder: Path | None = None
 
 def folder_from_environment(environ=None) -> Path | None:
     """The cache folder the environment asks for: ``PERFREPORT_CACHE_DIR`` (set but empty: no cache),
-    else ``$XDG_CACHE_HOME/perfreport``, else ``~/.cache/perfreport``.
+    else ``$XDG_CACHE_HOME/perfreport``, else ``~/.cache/perfreport`` (none if there is no home folder).
 
     >>> folder_from_environment({"PERFREPORT_CACHE_DIR": "/tmp/c", "XDG_CACHE_HOME": "/x"})
     PosixPath('/tmp/c')
@@ -39,9 +39,10 @@ def folder_from_environment(environ=None) -> Path | None:
         return Path(base) / "perfreport"
     home = environ.get("HOME")
     try:
-        return (Path(home) if home else Path.home()) / ".cache" / "perfreport"
+        home = Path(home) if home else Path.home()
     except RuntimeError:  # no home folder
         return None
+    return home / ".cache" / "perfreport" if home.is_dir() else None  # never make a home folder
 
 
 def configure(folder: str | Path | None) -> None:

@@ -163,6 +163,7 @@ def test_the_folder_comes_from_the_environment_when_the_command_runs(tmp_path):
     home = {"HOME": str(tmp_path)}
     assert folder_from_environment(home) == tmp_path / ".cache" / "perfreport"
     assert folder_from_environment({**home, "XDG_CACHE_HOME": "relative"}) == tmp_path / ".cache" / "perfreport"
+    assert folder_from_environment({"HOME": str(tmp_path / "nobody")}) is None
     assert folder_from_environment({**home, "XDG_CACHE_HOME": str(tmp_path / "x")}) == tmp_path / "x" / "perfreport"
     assert folder_from_environment({**home, "PERFREPORT_CACHE_DIR": str(tmp_path / "c")}) == tmp_path / "c"
     assert folder_from_environment({**home, "PERFREPORT_CACHE_DIR": ""}) is None
