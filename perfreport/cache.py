@@ -80,7 +80,8 @@ def kept(root: str | Path | None, name: str, key: str, make, encode, decode):
 
     ``key`` must name everything the value is made from; perfreport's version is added here. The file
     starts with the whole key, so a file of another key with the same short name is never used.
-    ``encode(value)`` gives bytes; ``decode(data)`` gives the value back or raises ``ValueError``
+    ``encode(value)`` gives bytes (or raises ``TypeError``/``ValueError``: then nothing is kept);
+    ``decode(data)`` gives the value back or raises ``ValueError``
     (also ``KeyError``, ``TypeError``) for data it cannot use.
     """
     folder = subfolder(root, name)
@@ -99,7 +100,11 @@ def kept(root: str | Path | None, name: str, key: str, make, encode, decode):
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not there yet, or unusable: make it again
     value = make()
-    write(path, header + encode(value))
+    try:
+        data = encode(value)
+    except (TypeError, ValueError):  # a value this kind of entry cannot hold: use it, keep nothing
+        return value
+    write(path, header + data)
     return value
 
 

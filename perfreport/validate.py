@@ -20,9 +20,36 @@ _PACKAGE = Path(__file__).parent  # package data as files (importlib.resources a
 
 @lru_cache(maxsize=1)
 def unit_schema() -> dict:
-    """The unit schema (a Cerberus schema read from ``schema/unit.yml``)."""
-    text = _PACKAGE.joinpath("schema/unit.yml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 5 ms instead of 45
+    """The unit schema (a Cerberus schema read from ``schema/unit.yml``), kept in the cache folder as JSON:
+    reading the YAML takes 5-9 ms even with libyaml (45 ms without), the JSON 0.3 ms."""
+    from . import cache
+
+    path = _PACKAGE / "schema" / "unit.yml"
+    stat = path.stat()
+
+    def read() -> dict:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    return cache.kept(cache.folder(), "schema", f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}", read,
+                      _schema_json, _schema_from_json)
+
+
+def _schema_json(schema: dict) -> bytes:
+    """The schema as JSON; its dates (examples) as ``{"$date": "2024-03-05"}``."""
+    import json
+
+    def value(v):
+        if isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
+            return {"$date": v.isoformat()}
+        raise TypeError(f"{type(v).__name__} in the schema")
+
+    return json.dumps(schema, ensure_ascii=False, default=value).encode("utf-8")
+
+
+def _schema_from_json(data: bytes) -> dict:
+    import json
+
+    return json.loads(data, object_hook=lambda o: datetime.date.fromisoformat(o["$date"]) if list(o) == ["$date"] else o)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """The per-user cache: compiled templates and base packages reused by later runs, never stale, never in the way."""
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -146,6 +147,29 @@ def test_unreadable_cache_entries_are_made_again(write_unit, tmp_path, counted):
     perfreport.render(unit, tmp_path / "second.docx")
     assert counted["compiled"] >= 3 and counted["prepared"] == 1
     assert body(tmp_path / "second.docx") == body(tmp_path / "first.docx")
+
+
+def test_the_unit_schema_kept_as_json_is_the_schema(tmp_path):
+    from perfreport import validate
+    import yaml
+
+    cache.configure(tmp_path / "cache")
+    written = validate.unit_schema.__wrapped__()
+    assert list((tmp_path / "cache" / "schema").iterdir())
+    read_back = validate.unit_schema.__wrapped__()
+    assert read_back == written == yaml.safe_load((ROOT / "perfreport" / "schema" / "unit.yml").read_text(encoding="utf-8"))
+    assert any(isinstance(v, datetime.date) for v in _leaves(read_back))   # the examples' dates come back as dates
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
 
 
 @pytest.mark.skipif(os.name != "posix", reason="folder permissions are POSIX")
