@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import formats, markup
-from .build import build
+from . import cache, formats
 from .check import check
 from .compute import Figures, compute
 from .datacheck import check as check_data
@@ -20,9 +19,7 @@ from .i18n import _
 from .scoring_rules import load_rules
 from .source import Source, load_file
 from .style import number_settings
-from .templating import environment, render_template
 from .validate import complete, validate
-from .write import check_target, write_atomic
 
 
 @dataclass
@@ -133,16 +130,29 @@ def render_markup(report: Report) -> str:
     context = dict(report.unit)
     context.update(figures=report.figures, settings=report.settings, format=report.format.name,
                    unit_table=report.format.unit_table)
-    return render_template(_environment(tuple(report.format.search_path)), formats.ENTRY_TEMPLATE, context)
+    from .templating import render_template
+
+    return render_template(_environment(tuple(report.format.search_path), cache.folder()), formats.ENTRY_TEMPLATE,
+                           context)
 
 
 @lru_cache(maxsize=32)
-def _environment(search_path: tuple):
-    """One Jinja environment per search path, so templates are compiled once per process, not per report.
+def _environment(search_path: tuple, cache_dir):
+    """One Jinja environment per search path, so templates are compiled once per process, not per report
+    (and, with a cache folder, once per template file and text, not per process).
 
     Jinja's loader still checks each template file's modification time, so an edited template is reloaded.
     """
-    return environment(list(search_path))
+    from .templating import environment
+
+    return environment(list(search_path), cache_dir)
+
+
+def build(*args, **kwargs):
+    """:func:`perfreport.build.build`, imported on first use: loading and checking need neither lxml nor python-docx."""
+    from .build import build as build_document
+
+    return build_document(*args, **kwargs)
 
 
 @_collector_paused
@@ -166,7 +176,12 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
+    from . import markup
+    from .write import check_target, write_atomic
+
     check_target(output, force=force)
+
     entry = str(report.format.templates()[formats.ENTRY_TEMPLATE])
-    document = build(markup.stream(render_markup(report), entry), report.format.profile, entry, report.format.reference)
+    document = build(markup.stream(render_markup(report), entry), report.format.profile, entry, report.format.reference,
+                     cache_dir=cache.folder())
     return write_atomic(output, document.save)

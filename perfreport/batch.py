@@ -321,7 +321,11 @@ def _results(files: list[Path], args: tuple, jobs: int, records: manifest.Manife
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+    from . import cache
+
+    # the workers keep compiled templates and base packages where this process does (also when not forked)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=cache.configure,
+                             initargs=(cache.folder(),)) as pool:
         futures = [pool.submit(_render_one, file, *args, previous) for file, previous in todo]
         try:
             for future in as_completed(futures):

@@ -12,6 +12,7 @@ sets the East Asian font (``w:eastAsia``) and a Western font for digits.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
 import io
@@ -24,21 +25,42 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from xml.sax.saxutils import escape
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-from . import markup
+from . import cache, markup
 from .errors import DataError, Location, Problem, TemplateError
 from .filters import chinese_numeral
 from .i18n import _
 from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 
-W = nsdecls("w")
+# python-docx (docx.oxml.ns) would give these, but importing any of it costs 30-60 ms, and only the base
+# package needs python-docx: a render with the base package from the cache never imports it
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = f'xmlns:w="{_W_NS}"'
+
+
+def qn(tag: str) -> str:
+    """``"w:val"`` → ``"{…/wordprocessingml/2006/main}val"`` (only the ``w`` prefix is used here)."""
+    prefix, name = tag.split(":")
+    assert prefix == "w", tag
+    return f"{{{_W_NS}}}{name}"
+
+
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """``&``, ``<`` and ``>`` (and ``entities``) escaped, as :func:`xml.sax.saxutils.escape` does; that
+    module imports urllib and http.client (about 16 ms of start-up)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for character, entity in (entities or {}).items():
+        text = text.replace(character, entity)
+    return text
+
+
+def parse_xml(xml: str):
+    """An element of python-docx's own classes (so the document it goes into keeps working) from ``xml``."""
+    from docx.oxml import parse_xml as parse
+
+    return parse(xml)
 INSIDE_ATTACHMENT = {"title", "h1", "h2", "h3", "h4", "p", "table", "pagebreak"}
 HEADINGS = ("h1", "h2", "h3", "h4")
 CLOSING = ("attachments", "signature")   # the 附件 list and the 落款: never on a page without body text
@@ -46,7 +68,8 @@ KEEP_LAST_ROWS = 3   # a table's last rows kept together on one page
 _JC = {"left": "left", "center": "center", "right": "right", "both": "both", "justify": "both"}
 
 
-def build(root, profile: dict, template: str | None = None, reference: str | Path | None = None) -> Docx:
+def build(root, profile: dict, template: str | None = None, reference: str | Path | None = None, *,
+          cache_dir: str | Path | None = None) -> Docx:
     """The .docx for the markup ``root``, ready to :meth:`~Docx.save`: a root from :func:`markup.parse`,
     or the blocks from :func:`markup.stream` (then the document can be saved once).
 
@@ -55,9 +78,9 @@ def build(root, profile: dict, template: str | None = None, reference: str | Pat
     ``--reference-doc``) or python-docx's blank document; the style profile
     fills in what the base does not define (all of it for the blank document).
     The base is prepared once per process for each profile and reference
-    (:func:`prepared`); a report only adds its body.
+    (:func:`prepared`), and kept in ``cache_dir`` for later processes; a report only adds its body.
     """
-    return Docx(prepared(profile, reference), root, profile, template)
+    return Docx(prepared(profile, reference, cache_dir), root, profile, template)
 
 
 @dataclass(frozen=True)
@@ -135,9 +158,9 @@ _MARK = "perfreport-body"
 _prepared: dict[str, Base] = {}
 
 
-def prepared(profile: dict, reference: str | Path | None = None) -> Base:
+def prepared(profile: dict, reference: str | Path | None = None, cache_dir: str | Path | None = None) -> Base:
     """The :class:`Base` for ``profile`` on ``reference`` (or the blank document), made once per
-    process, and again when the reference file changes."""
+    process, and again when the reference file changes; with ``cache_dir``, kept there for later processes."""
     key = json.dumps(profile, sort_keys=True, default=str)
     if reference is not None:
         try:
@@ -148,8 +171,44 @@ def prepared(profile: dict, reference: str | Path | None = None) -> Base:
     if key not in _prepared:
         if len(_prepared) >= 16:
             _prepared.clear()
-        _prepared[key] = _prepare(profile, reference)
+        _prepared[key] = _kept(key, cache_dir, lambda: _prepare(profile, reference))
     return _prepared[key]
+
+
+def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
+    """``make()``, or the copy kept in ``cache_dir`` by an earlier process for ``key``, this module's file
+    (which makes it) and the installed python-docx (whose blank document is the base)."""
+    if cache_dir is None:
+        return make()
+    from importlib.util import find_spec
+
+    stamp = [key]
+    docx_folder = Path(getattr(find_spec("docx"), "origin", None) or ".").parent
+    for file in (Path(__file__), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
+        try:
+            found = os.stat(file)
+        except OSError:
+            return make()
+        stamp.append(f"{file} {found.st_mtime_ns} {found.st_size}")
+    return cache.kept(cache_dir, "base", "\0".join(stamp), make, _encoded, _decoded)
+
+
+def _encoded(base: Base) -> bytes:
+    return json.dumps({
+        "package": base64.b64encode(base.package).decode("ascii"), "head": base.head, "tail": base.tail,
+        "section": etree.tostring(base.section, encoding="unicode"), "ids": base.ids, "text_width": base.text_width,
+    }).encode("utf-8")
+
+
+def _decoded(data: bytes) -> Base:
+    kept = json.loads(data)
+    package = base64.b64decode(kept["package"], validate=True)
+    try:
+        zipfile.ZipFile(io.BytesIO(package)).close()  # a whole package (its directory of parts is at its end)
+        section = etree.fromstring(kept["section"])
+    except (zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        raise ValueError(exc) from None
+    return Base(package, kept["head"], kept["tail"], section, kept["ids"], kept["text_width"])
 
 
 def _prepare(profile: dict, reference: str | Path | None) -> Base:
@@ -192,6 +251,9 @@ def _without_thumbnail(relationships: bytes) -> tuple[bytes, set[str]]:
 
 def base_document(reference: str | Path | None = None) -> docx.document.Document:
     """The document a report is built on: the reference .docx, or a blank one."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
     if reference is None:
         return docx.Document()
     try:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .clicktext import TranslatedGroup, install as install_click_wording
 from .i18n import N_, _, language_from_environment, set_language
 
@@ -60,11 +59,15 @@ class _Group(TranslatedGroup):
     """Turns perfreport's errors into located messages and exit codes; never a traceback.
 
     Messages, click's own included, are in the environment's language until ``--lang`` says otherwise.
+    Compiled templates and prepared base packages are kept in the cache folder the environment names.
     """
 
     def main(self, *args, **kwargs):
+        from . import cache
+
         install_click_wording()
         set_language(language_from_environment())
+        cache.configure(cache.folder_from_environment())
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
@@ -99,7 +102,9 @@ def _choose_language(ctx, param, value):
 
 def _show_version(ctx, param, value):
     if value and not ctx.resilient_parsing:
-        click.echo(_("perfreport，版本 {version}").format(version=__version__))
+        from .__main__ import version_line
+
+        click.echo(version_line())
         ctx.exit()
 
 

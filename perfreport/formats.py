@@ -15,6 +15,7 @@ Nothing here prints: the CLI shows what :func:`available`, :func:`resolve` and
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -23,17 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import TemplateError, nodes
-
-from . import package
 from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
-from .templating import BUILTIN_TEMPLATES, environment
 from .validate import unit_schema
-from .write import write_atomic
 
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
 KEYS = ("name", "description", "extends", "style", "reference", "rules", "unit_table", "data")
@@ -240,6 +237,8 @@ def _inside(folder: Path, meta: Source, key: str) -> Path:
 
 def _check_reference(path: Path, meta: Source) -> None:
     """Refuse a reference .docx that is a zip bomb, declares XML entities, holds macros or links outside."""
+    from . import package  # (lxml: only for a format with a reference .docx)
+
     try:
         package.check(path, macros=True, external=True)
     except package.Refused as exc:
@@ -268,16 +267,32 @@ def data_paths(fmt: Format) -> frozenset[str] | None:
     section a county format drops is then not reported as left empty (PR511). ``None`` when the templates
     cannot be read: rendering them reports why, located.
     """
+    from . import cache
+
     try:
-        files = tuple((str(path), path.stat().st_mtime_ns) for path in fmt.templates().values())
-        return _data_paths(tuple(str(p) for p in fmt.search_path), files)
-    except (TemplateError, OSError, RecursionError):  # a runaway template: rendering refuses it, located (PR309)
+        files = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in fmt.templates().values())
+        search = tuple(str(p) for p in fmt.search_path)
+        # kept in the cache folder: `check` then needs neither Jinja nor the 25 ms of parsing the templates
+        return cache.kept(cache.folder(), "data-paths", repr((search, files)), lambda: _data_paths(search, files),
+                          lambda found: json.dumps(sorted(found) if found is not None else None).encode("utf-8"),
+                          lambda data: None if json.loads(data) is None else frozenset(json.loads(data)))
+    except OSError:
         return None
 
 
 @lru_cache(maxsize=32)
-def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str]:
-    env = environment([Path(p) for p in search_path])
+def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str] | None:
+    from jinja2 import TemplateError, nodes
+
+    from .templating import environment
+
+    try:
+        return _read_data_paths(environment([Path(p) for p in search_path]), nodes, TemplateError)
+    except (TemplateError, RecursionError):  # a runaway template: rendering refuses it, located (PR309)
+        return None
+
+
+def _read_data_paths(env, nodes, TemplateError) -> frozenset[str]:
     trees, name, names = [], ENTRY_TEMPLATE, set()
     while name:  # the entry template, then the one it extends, …
         if name in names:  # a template that extends itself: rendering refuses it, located (PR309)
@@ -340,6 +355,10 @@ def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str]:
 
 def blocks(fmt: Format, template: str = ENTRY_TEMPLATE) -> list[tuple[str, int]]:
     """The blocks of ``template`` along its ``{% extends %}`` chain, in order, with their nesting depth."""
+    from jinja2 import nodes
+
+    from .templating import environment
+
     env = environment(fmt.search_path)
     found: list[tuple[str, int]] = []
     seen: set[str] = set()
@@ -357,6 +376,8 @@ def blocks(fmt: Format, template: str = ENTRY_TEMPLATE) -> list[tuple[str, int]]
 
 
 def _walk_blocks(node, depth: int):
+    from jinja2 import nodes
+
     for child in node.iter_child_nodes():
         if isinstance(child, nodes.Block):
             yield child.name, depth
@@ -403,6 +424,8 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "",
     ])
     folder.mkdir(parents=True)
+    from .write import write_atomic
+
     try:
         write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))
         write_atomic(folder / ENTRY_TEMPLATE, lambda f: f.write(("\n".join(lines) + "\n").encode("utf-8")))

@@ -25,8 +25,6 @@ from .errors import Location, Problem, TemplateError
 from .filters import FILTERS
 from .i18n import _
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-
 
 class OutsideSearchPath(jinja2.TemplateNotFound):
     """A template name that would leave the search path (``../x``, an absolute path, a symbolic link out)."""
@@ -247,11 +245,54 @@ class _Sandbox(SandboxedEnvironment):
         return safe
 
 
-def environment(search_path: list[Path | str]) -> SandboxedEnvironment:
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk between runs; a file that cannot be read or written is just not used.
+
+    Jinja finds an entry by the template's name and file and uses it only if the
+    template's text is the one it was compiled from (its SHA-1), so an edited
+    template is always compiled again.
+    """
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable, truncated or from another Python: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache(cache_dir: str | Path | None, env: SandboxedEnvironment) -> _BytecodeCache | None:
+    """The bytecode cache in ``cache_dir``, in a folder of its own for this perfreport and Jinja and
+    these environment settings (compiled code depends on them), or ``None``."""
+    if cache_dir is None:
+        return None
+    from hashlib import sha1
+
+    from . import __version__
+    from .cache import subfolder
+
+    settings = (__version__, jinja2.__version__, type(env).__qualname__, env.block_start_string, env.block_end_string,
+                env.variable_start_string, env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+                env.newline_sequence, env.keep_trailing_newline, env.optimized, sorted(env.extensions),
+                env.autoescape if isinstance(env.autoescape, bool) else type(env.autoescape).__qualname__)
+    folder = subfolder(cache_dir, "templates-" + sha1(repr(settings).encode("utf-8")).hexdigest()[:16])
+    return _BytecodeCache(str(folder), "%s.cache") if folder else None
+
+
+def environment(search_path: list[Path | str], cache_dir: str | Path | None = None) -> SandboxedEnvironment:
     """An environment that looks for templates in ``search_path``, first folder first.
 
     ``include``/``extends``/``import`` cannot leave the search path: ``../x``,
-    absolute names and symbolic links pointing outside are refused.
+    absolute names and symbolic links pointing outside are refused. Templates
+    compiled once are kept in ``cache_dir`` (see :mod:`perfreport.cache`) for
+    the next process. A template file edited while the environment is in use is
+    read again.
     """
     env = _Sandbox(
         loader=_ConfinedLoader([str(p) for p in search_path], encoding="utf-8"),
@@ -260,9 +301,10 @@ def environment(search_path: list[Path | str]) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        auto_reload=False,
+        auto_reload=True,
     )
     env.filters.update(FILTERS)
+    env.bytecode_cache = _bytecode_cache(cache_dir, env)
     return env
 
 

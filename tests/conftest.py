@@ -138,6 +138,21 @@ def chinese_messages(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def session_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(session_cache, monkeypatch):
+    """The command (in-process or as a subprocess) keeps compiled templates and base packages in one
+    folder of the test session, never in the user's ~/.cache; library calls keep nothing unless a test says so."""
+    from perfreport import cache
+
+    monkeypatch.setenv("PERFREPORT_CACHE_DIR", str(session_cache))
+    monkeypatch.setattr(cache, "_folder", None)
+
+
+@pytest.fixture(scope="session")
 def soffice():
     """The LibreOffice program; a skip where it is not installed, a failure in CI (CI=true), where .ci/run installs it."""
     program = shutil.which("soffice") or shutil.which("libreoffice")

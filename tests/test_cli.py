@@ -1,10 +1,14 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
 from perfreport import __version__
 from perfreport.cli import cli
 
-from conftest import EXAMPLES, MINIMAL
+from conftest import EXAMPLES, MINIMAL, ROOT
 
 
 def run(*args):
@@ -170,3 +174,41 @@ def test_usage_errors_in_chinese():
     assert "'--format' 的值无效：'nope' 不是可选的值；可选：'text', 'json'" in result.output
     english = CliRunner().invoke(cli, ["check", "x.yaml", "--format", "nope"], env={**NO_LOCALE, "LANG": "en_US.UTF-8"})
     assert "Error: Invalid value for '--format': 'nope' is not one of 'text', 'json'." in english.output
+
+
+# --- start-up: each command imports only what it needs -------------------------------------------
+
+HEAVY = {"lxml", "docx", "openpyxl", "jinja2"}
+
+
+def imported_by(code: str, *args: str, cache="") -> set[str]:
+    """The top-level packages a fresh Python process has imported after running ``code`` with ``args``
+    (with the cache folder ``cache``, by default none)."""
+    probe = ("import atexit, sys\natexit.register(lambda: print(' '.join(sorted({m.split('.')[0] for m in sys.modules})),"
+             " file=sys.stderr))\n" + code)
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, PERFREPORT_CACHE_DIR=str(cache)))
+    assert done.returncode in (0, 1), done.stderr
+    return set(done.stderr.splitlines()[-1].split())
+
+
+def test_version_imports_no_document_template_or_workbook_library():
+    found = imported_by("from perfreport.cli import cli\ncli.main(['--version'], prog_name='perfreport')")
+    assert "click" in found and not found & HEAVY
+
+
+def test_the_command_answers_version_without_click():
+    found = imported_by("from perfreport.__main__ import main\nmain()", "--version")
+    assert "perfreport" in found and not found & (HEAVY | {"click", "yaml"})
+
+
+def test_help_imports_no_document_template_or_workbook_library():
+    assert not imported_by("from perfreport.__main__ import main\nmain()", "--help") & HEAVY
+
+
+def test_check_of_a_valid_unit_imports_only_what_it_needs(tmp_path):
+    """As on every run after the first: with what earlier runs kept in the cache folder."""
+    for _run in range(2):
+        found = imported_by("from perfreport.__main__ import main\nmain()", "check", str(EXAMPLES[0]),
+                            cache=tmp_path / "cache")
+    assert "yaml" in found and not found & (HEAVY | {"cerberus", "babel"})
