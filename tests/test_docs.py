@@ -9,6 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_data_reference_matches_the_schema():
     assert (ROOT / "docs" / "data.md").read_text(encoding="utf-8") == markdown(), \
         "docs/data.md is out of date: run python -m perfreport.datadoc > docs/data.md"
+    assert (ROOT / "docs" / "en" / "data.md").read_text(encoding="utf-8") == markdown("en"), \
+        "docs/en/data.md is out of date: run python -m perfreport.datadoc en > docs/en/data.md"
+    assert "# 数据说明" in markdown() and "# Data reference" in markdown("en")
 
 
 def test_readme_and_ci_run_the_same_test_command():
