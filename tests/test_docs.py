@@ -149,3 +149,48 @@ def test_the_readme_is_chinese_and_links_its_english_twin():
     assert "](README.en.md)" in chinese and "](README.md)" in english
     assert "## 安装与试用" in chinese and "## 文档" in chinese and "## Set up" in english
     assert set(LINK.findall(english)) - {"README.md"} <= set(LINK.findall(chinese)), "the English README links no page the Chinese one leaves out"
+
+
+# --- every relative link and #anchor of the README and the docs resolves ----------------------------------
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} +(.+?) *#*$", re.M)
+
+
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped (CJK kept), spaces to hyphens."""
+    text = re.sub(r"\]\([^)]*\)", "", heading.lower())  # a link in a heading keeps its text only
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    seen: dict[str, int] = {}
+    anchors = set()
+    for heading in HEADING.findall(text):
+        base = _anchor(heading)
+        anchors.add(base if base not in seen else f"{base}-{seen[base]}")
+        seen[base] = seen.get(base, 0) + 1
+    return anchors | set(re.findall(r'<a (?:name|id)="([^"]+)"', text))
+
+
+def test_anchor_is_the_one_github_makes():
+    assert _anchor("Exit codes") == "exit-codes"
+    assert _anchor("`perfreport --version`") == "perfreport---version"
+    assert _anchor("缓存文件夹（`PERFREPORT_CACHE_DIR`）") == "缓存文件夹perfreport_cache_dir"
+
+
+def test_links_in_docs_resolve():
+    pages = [ROOT / "README.md", ROOT / "README.en.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in MARKDOWN_LINK.findall(FENCE.sub("", page.read_text(encoding="utf-8"))):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert broken == []
