@@ -194,3 +194,14 @@ def test_links_in_docs_resolve():
             elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
                 broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
     assert broken == []
+
+
+def test_each_page_and_its_english_twin_link_each_other():
+    twins = sorted((ROOT / "docs" / "en").glob("*.md"))
+    assert {page.name for page in twins} >= {"data.md", "excel.md", "cli.md", "errors.md", "checks.md"}
+    for english in twins:
+        chinese = ROOT / "docs" / english.name
+        assert chinese.is_file(), f"docs/en/{english.name} has no Chinese page"
+        top = lambda page: "\n".join(page.read_text(encoding="utf-8").split("\n")[:3])  # the line before the title
+        assert f"](../{english.name})" in top(english), f"docs/en/{english.name} starts with a link to the Chinese page"
+        assert f"](en/{english.name})" in top(chinese), f"docs/{english.name} starts with a link to the English page"
