@@ -1,6 +1,7 @@
-"""The data reference (docs/data.md) generated from the schema, so the two never drift apart.
+"""The data reference generated from the schema, so the two never drift apart.
 
-    python -m perfreport.datadoc > docs/data.md
+    python -m perfreport.datadoc > docs/data.md           # 中文
+    python -m perfreport.datadoc en > docs/en/data.md     # English
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ _TYPES = {
     "decimal": "数字", "integer": "整数", "string": "文字", "dict": "映射", "list": "列表", "date": "日期",
 }
 
-HEADER = """# Data reference: the unit file
+HEADER_EN = """English | [中文](../data.md)
+
+# Data reference: the unit file
 
 A unit file is YAML, UTF-8. This page is generated from the schema
-(`perfreport/schema/unit.yml`) by `python -m perfreport.datadoc > docs/data.md`;
+(`perfreport/schema/unit.yml`) by `python -m perfreport.datadoc en > docs/en/data.md`;
 a test fails when the two differ.
 
 - **Amounts** are plain numbers in the unit given by `settings.money_unit`
@@ -34,6 +37,29 @@ a test fails when the two differ.
 | key | 中文 | type | required | example | notes |
 |---|---|---|---|---|---|
 """
+
+HEADER_ZH = """[English](en/data.md) | 中文
+
+# 数据说明：单位数据文件
+
+单位数据文件是 YAML 格式，UTF-8 编码。本页由程序根据数据结构
+（`perfreport/schema/unit.yml`）生成：`python -m perfreport.datadoc > docs/data.md`。
+两者不一致时测试会失败，所以请不要手工修改本页。
+
+- **金额**只写数字，单位是 `settings.money_unit` 所写的单位（默认万元，也可写元）。
+  写 `3336.96`，不要写 `3336.96万元` 或 `"3,336.96"`。
+  数字按所写的文字精确读取；四舍五入只在写出报告时进行。
+- **文字**一行一段；要写几行时用 `|`。
+  标准提纲要求有的部分如果没有填写，报告中写作「无。」。
+- **算出来的数字不用填**：执行率、到位率、合计数和个数都由程序计算。
+  路径中的 `[1]`（如 `projects[1].budget`）指清单的第 1 项，与报告中的序号一致。
+- 写了不认识的字段名会报错，并提示最接近的字段名，
+  因此字段名写错时数字不会悄悄丢掉。
+
+| 字段 | 中文名称 | 类型 | 必填 | 示例 | 说明 |
+|---|---|---|---|---|---|
+"""
+HEADERS = {"zh": HEADER_ZH, "en": HEADER_EN}
 
 
 def _kind(rules: dict) -> str:
@@ -69,10 +95,11 @@ def rows(schema: dict, prefix: str = ""):
             yield from rows(items["schema"], path + "[].")
 
 
-def markdown() -> str:
+def markdown(language: str = "zh") -> str:
+    """The page in Chinese (docs/data.md) or English (``"en"``, docs/en/data.md); the table is the same."""
     lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(unit_schema())]
-    return HEADER + "\n".join(lines) + "\n"
+    return HEADERS[language] + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    sys.stdout.write(markdown())
+    sys.stdout.write(markdown(*sys.argv[1:2]))

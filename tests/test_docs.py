@@ -9,6 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_data_reference_matches_the_schema():
     assert (ROOT / "docs" / "data.md").read_text(encoding="utf-8") == markdown(), \
         "docs/data.md is out of date: run python -m perfreport.datadoc > docs/data.md"
+    assert (ROOT / "docs" / "en" / "data.md").read_text(encoding="utf-8") == markdown("en"), \
+        "docs/en/data.md is out of date: run python -m perfreport.datadoc en > docs/en/data.md"
+    assert "# 数据说明" in markdown() and "# Data reference" in markdown("en")
 
 
 def test_readme_and_ci_run_the_same_test_command():
@@ -146,3 +149,59 @@ def test_the_readme_is_chinese_and_links_its_english_twin():
     assert "](README.en.md)" in chinese and "](README.md)" in english
     assert "## 安装与试用" in chinese and "## 文档" in chinese and "## Set up" in english
     assert set(LINK.findall(english)) - {"README.md"} <= set(LINK.findall(chinese)), "the English README links no page the Chinese one leaves out"
+
+
+# --- every relative link and #anchor of the README and the docs resolves ----------------------------------
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} +(.+?) *#*$", re.M)
+
+
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped (CJK kept), spaces to hyphens."""
+    text = re.sub(r"\]\([^)]*\)", "", heading.lower())  # a link in a heading keeps its text only
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    seen: dict[str, int] = {}
+    anchors = set()
+    for heading in HEADING.findall(text):
+        base = _anchor(heading)
+        anchors.add(base if base not in seen else f"{base}-{seen[base]}")
+        seen[base] = seen.get(base, 0) + 1
+    return anchors | set(re.findall(r'<a (?:name|id)="([^"]+)"', text))
+
+
+def test_anchor_is_the_one_github_makes():
+    assert _anchor("Exit codes") == "exit-codes"
+    assert _anchor("`perfreport --version`") == "perfreport---version"
+    assert _anchor("缓存文件夹（`PERFREPORT_CACHE_DIR`）") == "缓存文件夹perfreport_cache_dir"
+
+
+def test_links_in_docs_resolve():
+    pages = [ROOT / "README.md", ROOT / "README.en.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in MARKDOWN_LINK.findall(FENCE.sub("", page.read_text(encoding="utf-8"))):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert broken == []
+
+
+def test_each_page_and_its_english_twin_link_each_other():
+    twins = sorted((ROOT / "docs" / "en").glob("*.md"))
+    assert {page.name for page in twins} >= {"data.md", "excel.md", "cli.md", "errors.md", "checks.md"}
+    for english in twins:
+        chinese = ROOT / "docs" / english.name
+        assert chinese.is_file(), f"docs/en/{english.name} has no Chinese page"
+        top = lambda page: "\n".join(page.read_text(encoding="utf-8").split("\n")[:3])  # the line before the title
+        assert f"](../{english.name})" in top(english), f"docs/en/{english.name} starts with a link to the Chinese page"
+        assert f"](en/{english.name})" in top(chinese), f"docs/{english.name} starts with a link to the English page"

@@ -68,8 +68,13 @@ def test_docs_table_of_sheets_matches_the_layout():
 
     from perfreport.exceldoc import update
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "excel.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    text = (docs / "excel.md").read_text(encoding="utf-8")
     assert text == update(text), "docs/excel.md is out of date: run python -m perfreport.exceldoc docs/excel.md"
+    english = (docs / "en" / "excel.md").read_text(encoding="utf-8")
+    assert english == update(english, language="en"), \
+        "docs/en/excel.md is out of date: run python -m perfreport.exceldoc docs/en/excel.md"
+    assert "字段表" in text and "fields sheet" in english
 
 
 # ------------------------------------------------------------------ round trips
