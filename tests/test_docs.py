@@ -37,6 +37,7 @@ from perfreport.cli import cli
 from conftest import EXAMPLES, MINIMAL
 
 FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.M | re.S)
+GUIDES = pytest.mark.parametrize("guide", ["templates.md", "en/templates.md"])  # the Chinese guide and its English twin
 
 
 def samples(page: str) -> list[tuple[int, str, str]]:
@@ -53,11 +54,12 @@ def _document_text(path) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def test_the_walk_through_works_step_by_step(tmp_path, monkeypatch):
+@GUIDES
+def test_the_walk_through_works_step_by_step(tmp_path, monkeypatch, guide):
     """Step by step as the guide says: each shell command run, each file written, each template rendered."""
     monkeypatch.chdir(tmp_path)
     shutil.copy(EXAMPLES[0], tmp_path / "某县2023.yaml")
-    walk = samples("templates.md")
+    walk = samples(guide)
     (command_init, init_yaml, init_template, command_render, block, style) = [text for _line, _lang, text in walk[:6]]
     folder = tmp_path / "formats" / "某县"
 
@@ -103,11 +105,12 @@ def test_the_walk_through_works_step_by_step(tmp_path, monkeypatch):
 SNIPPET_CONTEXT = '{% set project = projects[0] %}{% set total = project.score %}'
 
 
-def test_every_template_snippet_renders(tmp_path, write_unit):
+@GUIDES
+def test_every_template_snippet_renders(tmp_path, write_unit, guide):
     """The stand-alone markup samples of the guide (outside the walk-through), each rendered into a report."""
     from conftest import standard_with
 
-    snippets = [(line, text) for line, lang, text in samples("templates.md")
+    snippets = [(line, text) for line, lang, text in samples(guide)
                 if lang == "jinja" and "{% extends" not in text and "{% block" not in text]
     assert snippets, "the guide has markup samples"
     for line, text in snippets:
@@ -115,15 +118,16 @@ def test_every_template_snippet_renders(tmp_path, write_unit):
         standard_with(tmp_path, name, "{% block other %}" + SNIPPET_CONTEXT + text + "{% endblock %}")
         result = CliRunner().invoke(cli, ["render", str(EXAMPLES[0]), "--template-dir", str(tmp_path / "formats"),
                                           "--format", name, "-o", str(tmp_path / f"{name}.docx")])
-        assert result.exit_code == 0, f"docs/templates.md line {line}: {result.output}"
-        assert "None" not in _document_text(tmp_path / f"{name}.docx"), f"docs/templates.md line {line}"
+        assert result.exit_code == 0, f"docs/{guide} line {line}: {result.output}"
+        assert "None" not in _document_text(tmp_path / f"{name}.docx"), f"docs/{guide} line {line}"
 
 
-def test_every_code_sample_of_the_guide_is_tried():
+@GUIDES
+def test_every_code_sample_of_the_guide_is_tried(guide):
     """No sample is left out of the two tests above: a new kind of sample needs a way to be tried."""
-    kinds = {(lang, "{% extends" in text or "{% block" in text) for _line, lang, text in samples("templates.md")}
+    kinds = {(lang, "{% extends" in text or "{% block" in text) for _line, lang, text in samples(guide)}
     assert kinds <= {("", False), ("yaml", False), ("jinja", True), ("jinja", False)}
-    walk_through = [s for s in samples("templates.md") if s[1] != "jinja" or "{% block" in s[2]]
+    walk_through = [s for s in samples(guide) if s[1] != "jinja" or "{% block" in s[2]]
     assert len(walk_through) == 6, "the walk-through test takes its six samples in order"
 
 
@@ -135,12 +139,23 @@ SET_UP = ("python -m pip install . && perfreport render examples/shuren-2023.yam
 
 
 @pytest.mark.parametrize("readme", ["README.md", "README.en.md"])
-def test_every_page_linked_from_the_readme_exists(readme):
+def test_readme_doc_links_exist(readme):
+    """Every page the README links exists; the English README links the English page wherever there is one."""
     text = (ROOT / readme).read_text(encoding="utf-8")
     links = [link for link in LINK.findall(text) if "://" not in link]
     assert len([link for link in links if link.startswith("docs/")]) >= 8
     assert [link for link in links if not (ROOT / link).is_file()] == []
     assert all(f"\n{command}\n" in text for command in SET_UP), "the two set-up commands, unchanged"
+    if readme == "README.en.md":
+        chinese_where_english_exists = [link for link in links if link.startswith("docs/")
+                                        and not link.startswith("docs/en/") and (ROOT / "docs" / "en" / link[5:]).is_file()]
+        assert chinese_where_english_exists == [], "README.en.md links docs/en/<page> when it exists"
+    else:
+        assert not [link for link in links if link.startswith("docs/en/")], "README.md links the Chinese pages"
+
+
+def _chinese_twin(link: str) -> str:
+    return "docs/" + link[len("docs/en/"):] if link.startswith("docs/en/") else link
 
 
 def test_the_readme_is_chinese_and_links_its_english_twin():
@@ -148,7 +163,8 @@ def test_the_readme_is_chinese_and_links_its_english_twin():
     english = (ROOT / "README.en.md").read_text(encoding="utf-8")
     assert "](README.en.md)" in chinese and "](README.md)" in english
     assert "## 安装与试用" in chinese and "## 文档" in chinese and "## Set up" in english
-    assert set(LINK.findall(english)) - {"README.md"} <= set(LINK.findall(chinese)), "the English README links no page the Chinese one leaves out"
+    assert {_chinese_twin(link) for link in LINK.findall(english)} - {"README.md"} <= set(LINK.findall(chinese)), \
+        "the English README links no page the Chinese one leaves out"
 
 
 # --- every relative link and #anchor of the README and the docs resolves ----------------------------------
