@@ -264,7 +264,7 @@ def formats_show(name: str, template_dirs: tuple[Path, ...]):
     click.echo(_("规则集：{rules}").format(rules=fmt.rules or "—"))
     click.echo(_("参考文档：{reference}").format(reference=fmt.reference or "—"))
     if fmt.data:
-        from .excel import kind_text
+        from .schema import kind_text
 
         click.echo(_("本格式的数据字段（写在数据文件最外层）："))
         for key, rules in fmt.data.items():

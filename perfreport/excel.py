@@ -35,8 +35,8 @@ from pathlib import Path
 from . import package
 from .errors import DataError, Location, Problem
 from .i18n import _
+from .schema import PLAIN_NUMBER, kind_text, kinds, shown, unit_schema
 from .source import Source
-from .validate import unit_schema
 
 GUIDE = "填写说明"
 BASIC = "基本信息"
@@ -47,9 +47,6 @@ SUGGESTIONS = {
     "level2": ["数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
                "可持续影响指标", "服务对象满意度指标"],
 }
-TYPE_NAMES = {"decimal": "数字", "integer": "整数", "string": "文字", "date": "日期", "boolean": "是/否",
-              "dict": "映射", "list": "列表"}
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9０-９]+(\.[0-9０-９]+)?")
 _HEADER_ID = re.compile(r"[(（]\s*([^()（）]+?)\s*[)）]\s*$")
 _FIXED_DECIMALS = re.compile(r"[#,0]*0\.(0+)")
 _PERCENT = re.compile(r"[#,0]*0(?:\.(0*))?%")
@@ -93,12 +90,6 @@ class Sheet:
     def mapping(self) -> bool:
         """A table of a free mapping (名称 → 内容) rather than of a list."""
         return self.kind == "table" and self.rules.get("type") == "dict"
-
-
-def kinds(rules: dict) -> list:
-    """The schema types a value may have."""
-    kind = rules.get("type", [])
-    return kind if isinstance(kind, list) else [kind]
 
 
 def _scalar(rules: dict) -> bool:
@@ -215,11 +206,6 @@ def id_header(column: Column) -> str:
     return f"({column.id})"
 
 
-def shown(value) -> str:
-    """A value as a hint shows it: 是/否 for true/false."""
-    return ("是" if value else "否") if isinstance(value, bool) else str(value)
-
-
 def choices(column: Column) -> tuple[list, bool]:
     """The values of the column's drop-down and whether they are the only ones allowed."""
     if "allowed" in column.rules:
@@ -228,14 +214,6 @@ def choices(column: Column) -> tuple[list, bool]:
         return ["是", "否"], True
     key = column.path[-1] if column.path else ""
     return list(column.rules.get("meta", {}).get("suggestions") or SUGGESTIONS.get(key, [])), False
-
-
-def kind_text(rules: dict) -> str:
-    """The value's type in words: ``数字``, ``文字：万元 / 元``."""
-    text = "或".join(TYPE_NAMES.get(k, k) for k in kinds(rules))
-    if "allowed" in rules:
-        text += "：" + " / ".join(shown(a) for a in rules["allowed"])
-    return text
 
 
 def hint(column: Column) -> str:
@@ -645,7 +623,7 @@ def _expected_sheet(title: str, missing: list) -> str | None:
 
 
 def _whole(value) -> int | None:
-    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value.strip()):
         value = _number(value.strip())
     if isinstance(value, float):
         value = _decimal(value)
@@ -717,7 +695,7 @@ def convert(raw, rules: dict, number_format: str = "General"):
     if isinstance(raw, str):
         text = raw.strip()
         if "string" not in types:
-            if numeric and _PLAIN_NUMBER.fullmatch(text):
+            if numeric and PLAIN_NUMBER.fullmatch(text):
                 return _number(text)
             if "date" in types:
                 try:

@@ -11,9 +11,9 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .excel import (FIELD_HEADERS, GUIDE, Column, Sheet, choices, get_path, hint, id_header, kinds, label_header, layout,
-                    shown)
+from .excel import FIELD_HEADERS, GUIDE, Column, Sheet, choices, get_path, hint, id_header, label_header, layout
 from .i18n import _
+from .schema import kinds, shown
 from .write import write_atomic
 
 _VALIDATED_ROWS = 1000  # drop-downs cover this many rows below the header at least

@@ -28,7 +28,7 @@ from .errors import DataError, Location, Problem
 from .i18n import _
 from .source import Source, load_file
 from .style import builtin_profile, merge, read_profile
-from .validate import unit_schema
+from .schema import unit_schema
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_FORMAT = "standard"

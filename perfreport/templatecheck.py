@@ -16,7 +16,7 @@ from . import formats
 from .errors import Location, Problem
 from .i18n import _
 from .templating import environment
-from .validate import unit_schema
+from .schema import unit_schema
 
 ADDED = {"figures", "settings", "format", "unit_table"}
 

@@ -19,7 +19,7 @@ from perfreport.excel import GUIDE, convert, layout, read_workbook
 from perfreport.excelwrite import write_workbook
 from perfreport.source import load_file, load_text
 from perfreport.starter import dump
-from perfreport.validate import unit_schema
+from perfreport.schema import unit_schema
 
 from conftest import EXAMPLES, MINIMAL, body_text
 
