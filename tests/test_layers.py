@@ -8,8 +8,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "perfreport"
 
 # Earlier stages first. A name is a module (or a subpackage, covering everything in it), relative to perfreport.
@@ -149,7 +147,6 @@ def _compute_imports() -> set[str]:
     return names
 
 
-@pytest.mark.xfail(reason="issue 17: compute still loads the default rule set itself", strict=True)
 def test_compute_is_pure():
     """compute gets its rules passed in: it imports nothing that reads files (no rule loading, no paths)."""
     assert _compute_imports() - COMPUTE_MAY_IMPORT == set()
