@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .excel import BASIC, GUIDE, choices, header, layout
+from .read.excel import BASIC, GUIDE, choices, header, layout
 from .schema import kind_text
 from .write import write_atomic
 

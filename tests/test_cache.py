@@ -11,7 +11,9 @@ import docx
 import pytest
 
 import perfreport
-from perfreport import api, build, cache, templating
+from perfreport import api, cache
+from perfreport.word import build
+from perfreport.templating import jinja as templating
 from perfreport.cache import folder_from_environment, subfolder
 
 from conftest import MINIMAL, ROOT

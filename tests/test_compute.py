@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfreport.compute import compute as _compute
-from perfreport.compute import (change, largest_remainder, ratio, round_amount, score_indicators, total,
+from perfreport.scoring.compute import compute as _compute
+from perfreport.scoring.compute import (change, largest_remainder, ratio, round_amount, score_indicators, total,
                                unit_score)
-from perfreport.filters import percent_text
-from perfreport.scoring_rules import load_rules
-from perfreport.source import load_text
-from perfreport.validate import complete, validate
+from perfreport.templating.filters import percent_text
+from perfreport.scoring.rules import load_rules
+from perfreport.read.source import load_text
+from perfreport.checks.schema import complete, validate
 
 from conftest import MINIMAL
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from perfreport.errors import DataError
-from perfreport.source import load_text
-from perfreport.validate import complete, validate
+from perfreport.read.source import load_text
+from perfreport.checks.schema import complete, validate
 
 from conftest import MINIMAL
 
@@ -91,7 +91,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from perfreport.schema import unit_schema  # noqa: E402
-from perfreport.validate import _UNSURE, _fast_unit, _validator  # noqa: E402
+from perfreport.checks.schema import _UNSURE, _fast_unit, _validator  # noqa: E402
 
 
 def agrees(data):

@@ -28,10 +28,11 @@ from typing import Iterator
 
 from lxml import etree
 
-from . import cache, markup
-from .errors import DataError, Location, Problem, TemplateError
-from .filters import chinese_numeral
-from .i18n import _
+from .. import cache
+from . import markup
+from ..errors import DataError, Location, Problem, TemplateError
+from ..templating.filters import chinese_numeral
+from ..i18n import _
 from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
 
 # python-docx (docx.oxml.ns) would give these, but importing any of it costs 30-60 ms, and only the base

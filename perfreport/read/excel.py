@@ -2,7 +2,7 @@
 
 The layout is computed from ``schema/unit.yml`` every time, so a key added to
 the schema gets its row or column without a change here (docs/excel.md);
-:mod:`perfreport.excelwrite` writes workbooks in it:
+:mod:`perfreport.tools.excelwrite` writes workbooks in it:
 
 * a *fields* sheet (字段 | 中文名称 | 值 | 说明) holds the single values of one
   top-level mapping, one row per value, found by its 字段 (the full data path,
@@ -33,9 +33,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import package
-from .errors import DataError, Location, Problem
-from .i18n import _
-from .schema import PLAIN_NUMBER, kind_text, kinds, shown, unit_schema
+from ..errors import DataError, Location, Problem
+from ..i18n import _
+from ..schema import PLAIN_NUMBER, kind_text, kinds, shown, unit_schema
 from .source import Source
 
 GUIDE = "填写说明"

@@ -9,10 +9,10 @@ import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 
-from .errors import DataError, Problem, format_path
-from .i18n import _
-from .schema import PLAIN_NUMBER, TYPE_NAMES_WRITTEN, field_label, known_keys, unit_schema
-from .source import Source
+from ..errors import DataError, Problem, format_path
+from ..i18n import _
+from ..schema import PLAIN_NUMBER, TYPE_NAMES_WRITTEN, field_label, known_keys, unit_schema
+from ..read.source import Source
 
 
 @lru_cache(maxsize=1)

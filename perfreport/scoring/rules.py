@@ -15,11 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import DataError, Location, Problem, format_path
-from .i18n import _
-from .source import Source, load_file, load_text
+from ..errors import DataError, Location, Problem, format_path
+from ..i18n import _
+from ..read.source import Source, load_file, load_text
 
-_PACKAGE = Path(__file__).parent  # package data as files (importlib.resources adds 5 ms of start-up)
+_PACKAGE = Path(__file__).parent.parent  # package data as files (importlib.resources adds 5 ms of start-up)
 
 BUILTIN = ("standard", "sichuan", "hubei", "jiangxi", "guangxi")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .i18n import _
-from .scoring_rules import Rules
+from ..i18n import _
+from .rules import Rules
 
 
 def ratio(numerator, denominator) -> Fraction | None:
