@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .read.excel import BASIC, GUIDE, choices, header, layout
+from .schema.workbook import BASIC, GUIDE, choices, header, layout
 from .schema import kind_text
 from .write import write_atomic
 

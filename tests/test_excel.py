@@ -15,7 +15,8 @@ from click.testing import CliRunner
 import perfreport
 from perfreport.cli import cli
 from perfreport.errors import DataError
-from perfreport.read.excel import GUIDE, convert, layout, read_workbook
+from perfreport.read.excel import convert, read_workbook
+from perfreport.schema.workbook import GUIDE, layout
 from perfreport.tools.excelwrite import write_workbook
 from perfreport.read.source import load_file, load_text
 from perfreport.tools.starter import dump

@@ -836,7 +836,7 @@ def _edit_sheet(book: Path, sheet: str, edit) -> None:
 
 
 def _table_sheet() -> str:
-    from perfreport.read.excel import layout
+    from perfreport.schema.workbook import layout
     return next(s.name for s in layout() if s.kind == "table")
 
 

@@ -11,7 +11,8 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ..read.excel import FIELD_HEADERS, GUIDE, Column, Sheet, choices, get_path, hint, id_header, label_header, layout
+from ..read.excel import get_path
+from ..schema.workbook import FIELD_HEADERS, GUIDE, Column, Sheet, choices, hint, id_header, label_header, layout
 from ..i18n import _
 from ..schema import kinds, shown
 from ..write import write_atomic
