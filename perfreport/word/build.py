@@ -616,6 +616,11 @@ def _t(text: str) -> str:
     return f'<w:t xml:space="preserve">{text}</w:t>'
 
 
+def _run(text: str, bold: bool = False) -> str:
+    """A w:r of text, bold (w:b, and w:bCs for complex scripts) if ``bold``."""
+    return f"<w:r><w:rPr><w:b/><w:bCs/></w:rPr>{_t(text)}</w:r>" if bold else f"<w:r>{_t(text)}</w:r>"
+
+
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
@@ -670,38 +675,43 @@ class _Writer:
                 self.fail(element, _("附件 <attachment> 中不能使用 <{tag}>").format(tag=tag))
             if self.after_table and tag not in ("pagebreak", "attachment"):
                 yield self.close_table()
-            if tag == "title":
-                if not inside:
-                    self.title.append(markup.clean("".join(element.itertext())))
-                yield self.paragraph(element, "Title", indent=False)
-                self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))
-                continue
-            if self.title_gap and not (tag == "p" and element.get("align") == "center"):
+            if tag != "title" and self.title_gap and not (tag == "p" and element.get("align") == "center"):
                 # a centred line under a title (the year line （2023年度）) stays under it: the blank lines follow it
                 yield from self.blank_lines(self.title_gap, keep_next=inside)
                 self.title_gap = 0
-            if tag in HEADINGS:
-                yield self.heading(element, HEADINGS.index(tag))
-            elif tag == "p":
-                if inside:
-                    yield self.paragraph(element, "BodyText", keep=bool(self.title_gap))
-                else:
-                    self.hold(*self.paragraph_parts(element, "BodyText"))
-            elif tag == "table":
-                yield self.table(element)
-            elif tag == "attachments":
-                yield from self.attachments(element)
-            elif tag == "signature":
-                yield from self.signature(element)
-            elif tag == "attachment":
-                yield from self.attachment(element)
-            elif tag == "pagebreak":
-                yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
-                    else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+            visit = getattr(self, f"visit_{tag}", None)   # one handler per block tag, as Jinja's visit_<Node>
+            if visit is not None:
+                yield from visit(element, inside)
         if self.last is not None and not inside:
             yield self.release(keep=False)
         if self.after_table and not inside:
             yield self.close_table()
+
+    # -- block handlers: visit_<tag>(element, inside) yields the block's WordprocessingML
+
+    def visit_title(self, element, inside: bool):
+        if not inside:
+            self.title.append(markup.clean("".join(element.itertext())))
+        yield self.paragraph(element, "Title", indent=False)
+        self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))
+
+    def visit_heading(self, element, inside: bool):
+        yield self.heading(element, HEADINGS.index(element.tag))
+
+    visit_h1 = visit_h2 = visit_h3 = visit_h4 = visit_heading
+
+    def visit_p(self, element, inside: bool):
+        if inside:
+            yield self.paragraph(element, "BodyText", keep=bool(self.title_gap))
+        else:
+            self.hold(*self.paragraph_parts(element, "BodyText"))
+
+    def visit_table(self, element, inside: bool):
+        yield self.table(element)
+
+    def visit_pagebreak(self, element, inside: bool):
+        yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
+            else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
     def hold(self, style: str, extra: str, runs: str) -> None:
         """Hold back a paragraph (its style, its other paragraph properties, its runs) until the next
@@ -738,11 +748,11 @@ class _Writer:
             prefix = self.patterns[level].format(n=n, cn=chinese_numeral(n))
         return self.paragraph(element, f"Heading{level + 1}", prefix=prefix)
 
-    def runs(self, element, prefix: str = "") -> str:
-        """The runs of a paragraph-like element: text, <b>, <br/>."""
+    def runs(self, element, prefix: str = "", bold: bool = False) -> str:
+        """The runs of a paragraph-like element: text, <b>, <br/>; all of its text bold if ``bold``."""
         if not prefix and not len(element):  # plain text, as in most table cells
             text = markup.clean(element.text)
-            return f"<w:r>{_t(text)}</w:r>" if text else ""
+            return _run(text, bold) if text else ""
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
@@ -756,11 +766,11 @@ class _Writer:
                 self.fail(child, _("段落中不能使用 <{tag}>（可用 <b>、<br/>）").format(tag=child.tag))
             parts.append((markup.clean(child.tail), False))
         out = []
-        for text, bold in parts:
+        for text, strong in parts:
             if text == "\n":
                 out.append("<w:r><w:br/></w:r>")
             elif text:
-                out.append(f"<w:r><w:rPr><w:b/><w:bCs/></w:rPr>{_t(text)}</w:r>" if bold else f"<w:r>{_t(text)}</w:r>")
+                out.append(_run(text, bold or strong))
         return "".join(out)
 
     def paragraph(self, element, style: str, prefix: str = "", indent: bool = True, keep: bool = False) -> str:
@@ -778,7 +788,7 @@ class _Writer:
             extra += f'<w:jc w:val="{_JC.get(align, "both")}"/>'
         return ppr, extra, self.runs(element, prefix)
 
-    def attachments(self, element):
+    def visit_attachments(self, element, inside: bool):
         """The 附件 list (GB/T 9704 7.3.4): a blank line, then 「附件：1.名称」 with later names aligned
         under the first. Its lines keep together and with the body paragraph before them; the last
         is held back and keeps with a 落款 that follows."""
@@ -801,7 +811,7 @@ class _Writer:
                 yield self.release(keep=True)
             self.hold(style, ind, f"<w:r>{_t(text)}</w:r>")
 
-    def signature(self, element):
+    def visit_signature(self, element, inside: bool):
         """The 落款 (GB/T 9704 7.3.5.1): blank lines for the seal, the date 右空四字, the name (署名)
         centred over the date; a name longer than the date keeps two characters from the right
         margin and the date moves left to stay centred under it."""
@@ -824,7 +834,7 @@ class _Writer:
             ind = f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>'
             yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, f"<w:r>{_t(text)}</w:r>", number < len(lines))
 
-    def attachment(self, element):
+    def visit_attachment(self, element, inside: bool):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title
         centred, then its content; ``orientation="landscape"`` puts it in a landscape section."""
         orientation = element.get("orientation") or self.base_orientation
@@ -936,11 +946,9 @@ class _Writer:
                     tc_pr += '<w:vMerge w:val="restart"/>'
                 head = cell.tag == "th"
                 align = _JC.get(cell.get("align") or ("center" if head else "left"), "left")
-                runs = self.runs(cell)
+                runs = self.runs(cell, bold=head)   # a column heading is bold
                 if not runs:
-                    runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
-                if head:
-                    runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
+                    runs = _run(self.placeholder, head) if cell.get("empty") != "blank" else ""
                 out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{paragraph}<w:jc w:val="{align}"/>'
                            f"</w:pPr>{runs}</w:p></w:tc>")
             out.append("</w:tr>")
