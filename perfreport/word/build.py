@@ -404,33 +404,38 @@ def _doc_defaults(profile: dict):
 
 
 def _page_setup(document, profile: dict) -> None:
+    """Paper size, orientation and margins through python-docx's ``Section``, which keeps the schema's
+    element order; the document grid, which python-docx has no API for, as XML after w:cols."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Twips
+
     page = profile["page"]
-    sect_pr = document.sections[0]._sectPr
+    section = document.sections[0]
+    sect_pr = section._sectPr
     width_mm, height_mm = paper_mm(page)
     width, height = twips_from_mm(width_mm), twips_from_mm(height_mm)
     landscape = page.get("orientation") == "landscape"
     if landscape:
         width, height = max(width, height), min(width, height)
-    for tag in ("w:pgSz", "w:pgMar", "w:docGrid"):
+    for tag in ("w:pgSz", "w:pgMar", "w:docGrid"):   # set afresh, attributes in the order Word writes them
         old = sect_pr.find(qn(tag))
         if old is not None:
             sect_pr.remove(old)
-    orient = ' w:orient="landscape"' if landscape else ""
-    pg_sz = parse_xml(f'<w:pgSz {W} w:w="{width}" w:h="{height}"{orient}/>')
-    pg_mar = parse_xml(
-        f'<w:pgMar {W} w:top="{twips_from_mm(page["margin_top_mm"])}" w:right="{twips_from_mm(page["margin_right_mm"])}" '
-        f'w:bottom="{twips_from_mm(page["margin_bottom_mm"])}" w:left="{twips_from_mm(page["margin_left_mm"])}" '
-        f'w:header="{twips_from_mm(page["header_mm"])}" w:footer="{twips_from_mm(page["footer_mm"])}" w:gutter="0"/>')
+    section.page_width, section.page_height = Twips(width), Twips(height)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.top_margin = Twips(twips_from_mm(page["margin_top_mm"]))
+    section.right_margin = Twips(twips_from_mm(page["margin_right_mm"]))
+    section.bottom_margin = Twips(twips_from_mm(page["margin_bottom_mm"]))
+    section.left_margin = Twips(twips_from_mm(page["margin_left_mm"]))
+    section.header_distance = Twips(twips_from_mm(page["header_mm"]))
+    section.footer_distance = Twips(twips_from_mm(page["footer_mm"]))
+    section.gutter = Twips(0)
     grid = parse_xml(_doc_grid(profile))
     # schema order: ... pgSz, pgMar, ... cols, ... docGrid (last but printerSettings)
     anchor = sect_pr.find(qn("w:cols"))
     if anchor is not None:
-        anchor.addprevious(pg_sz)
-        anchor.addprevious(pg_mar)
         anchor.addnext(grid)
     else:
-        sect_pr.append(pg_sz)
-        sect_pr.append(pg_mar)
         sect_pr.append(grid)
 
 
