@@ -22,7 +22,7 @@ STAGES = [
     ("check the figures", {"checks.consistency"}),
     ("templating", {"templating"}),
     ("check the templates", {"checks.templates"}),
-    ("word", {"word.markup", "word.build", "word.pdf"}),
+    ("word", {"word.wml", "word.markup", "word.build", "word.pdf"}),
     ("api", {"api"}),
     ("batch", {"batch"}),
     ("command", {"cli", "clicktext", "__main__", "serve"}),

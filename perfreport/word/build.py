@@ -34,28 +34,7 @@ from ..errors import DataError, Location, Problem, TemplateError
 from ..templating.filters import chinese_numeral
 from ..i18n import _
 from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
-
-# python-docx (docx.oxml.ns) would give these, but importing any of it costs 30-60 ms, and only the base
-# package needs python-docx: a render with the base package from the cache never imports it
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W = f'xmlns:w="{_W_NS}"'
-
-
-def qn(tag: str) -> str:
-    """``"w:val"`` → ``"{…/wordprocessingml/2006/main}val"`` (only the ``w`` prefix is used here)."""
-    prefix, name = tag.split(":")
-    assert prefix == "w", tag
-    return f"{{{_W_NS}}}{name}"
-
-
-def escape(text: str, entities: dict[str, str] | None = None) -> str:
-    """``&``, ``<`` and ``>`` (and ``entities``) escaped, as :func:`xml.sax.saxutils.escape` does; that
-    module imports urllib and http.client (about 16 ms of start-up)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for character, entity in (entities or {}).items():
-        text = text.replace(character, entity)
-    return text
-
+from .wml import W, escape, paragraph as _paragraph, qn, run as _run, text as _t
 
 def parse_xml(xml: str):
     """An element of python-docx's own classes (so the document it goes into keeps working) from ``xml``."""
@@ -178,14 +157,15 @@ def prepared(profile: dict, reference: str | Path | None = None, cache_dir: str 
 
 def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
     """``make()``, or the copy kept in ``cache_dir`` by an earlier process for ``key``, this module's file
-    (which makes it) and the installed python-docx (whose blank document is the base)."""
+    and the WordprocessingML layer's (which make it) and the installed python-docx (whose blank document
+    is the base)."""
     if cache_dir is None:
         return make()
     from importlib.util import find_spec
 
     stamp = [key]
     docx_folder = Path(getattr(find_spec("docx"), "origin", None) or ".").parent
-    for file in (Path(__file__), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
+    for file in (Path(__file__), Path(__file__).with_name("wml.py"), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
         try:
             found = os.stat(file)
         except OSError:
@@ -609,23 +589,6 @@ def column_widths(total: int, weights: list[float], minimum: list[int], natural:
     return widths
 
 
-def _paragraph(style: str, extra: str, runs: str, keep: bool = False) -> str:
-    """A w:p of its style reference, its other properties, its runs; ``keep`` keeps it on the page
-    of the next paragraph (w:keepNext, which comes after w:pStyle in w:pPr)."""
-    return f'<w:p><w:pPr>{style}{"<w:keepNext/>" if keep else ""}{extra}</w:pPr>{runs}</w:p>'
-
-
-def _t(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text:
-        text = escape(text)
-    return f'<w:t xml:space="preserve">{text}</w:t>'
-
-
-def _run(text: str, bold: bool = False) -> str:
-    """A w:r of text, bold (w:b, and w:bCs for complex scripts) if ``bold``."""
-    return f"<w:r><w:rPr><w:b/><w:bCs/></w:rPr>{_t(text)}</w:r>" if bold else f"<w:r>{_t(text)}</w:r>"
-
-
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
@@ -814,7 +777,7 @@ class _Writer:
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
             if self.last is not None:
                 yield self.release(keep=True)
-            self.hold(style, ind, f"<w:r>{_t(text)}</w:r>")
+            self.hold(style, ind, _run(text))
 
     def visit_signature(self, element, inside: bool):
         """The 落款 (GB/T 9704 7.3.5.1): blank lines for the seal, the date 右空四字, the name (署名)
@@ -837,7 +800,7 @@ class _Writer:
         lines = [(text, right) for text, right in ((name, name_right), (date, date_right)) if text]
         for number, (text, right) in enumerate(lines, start=1):   # the last line keeps with nothing after it
             ind = f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>'
-            yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, f"<w:r>{_t(text)}</w:r>", number < len(lines))
+            yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, _run(text), number < len(lines))
 
     def visit_attachment(self, element, inside: bool):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title
@@ -855,7 +818,7 @@ class _Writer:
                f'<w:jc w:val="left"/></w:pPr><w:r>{_rpr(self.profile, label)}{_t("附件" + element.get("number", ""))}</w:r></w:p>')
         title = element.get("title")
         if title:
-            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr><w:r>{_t(title)}</w:r></w:p>'
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr>{_run(title)}</w:p>'
             self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))   # after a year line, if any
         yield from self.blocks(element, inside=True)
         self.title_gap = 0
