@@ -17,9 +17,10 @@ from pathlib import Path
 
 from units import write_unit  # noqa: E402  (also puts this checkout's perfreport first on sys.path)
 
-from perfreport import api, markup  # noqa: E402
-from perfreport.build import build  # noqa: E402
-from perfreport.templating import environment  # noqa: E402
+from perfreport import api
+from perfreport.word import markup  # noqa: E402
+from perfreport.word.build import build  # noqa: E402
+from perfreport.templating.jinja import environment  # noqa: E402
 
 
 def timed(function):

@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import cache, formats
-from .check import check
-from .compute import Figures, compute
-from .datacheck import check as check_data
+from . import cache
+from .templating import formats
+from .checks.consistency import check
+from .scoring.compute import Figures, compute
+from .checks.limits import check as check_data
 from .errors import DataError, Location, OutputError, Problem
 from .i18n import _
-from .scoring_rules import load_rules
-from .source import Source, load_file
-from .style import number_settings
-from .validate import complete, validate
+from .scoring.rules import load_rules
+from .read.source import Source, load_file
+from .word.style import number_settings
+from .checks.schema import complete, validate
 
 
 @dataclass
@@ -96,7 +97,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 def read_source(path: str | Path) -> Source:
     """The unit file at ``path`` as a :class:`Source`: an Excel workbook by its suffix, else YAML."""
     if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
-        from .excel import read_workbook
+        from .read.excel import read_workbook
 
         return read_workbook(path)
     return load_file(path)
@@ -105,7 +106,7 @@ def read_source(path: str | Path) -> Source:
 @_collector_paused
 def prepare(source: Source, *, format: str | None = None, template_dirs: list[str | Path] = (),
             rules: str | None = None) -> Report:
-    """A :class:`Report` from an already read :class:`~perfreport.source.Source`."""
+    """A :class:`Report` from an already read :class:`~perfreport.read.source.Source`."""
     named = source.data.get("format") if isinstance(source.data, dict) else None
     try:  # first the format: it may declare data keys of its own (format.yml `data`)
         fmt = formats.resolve(format or (named if isinstance(named, str) and named else None), template_dirs)
@@ -130,7 +131,7 @@ def render_markup(report: Report) -> str:
     context = dict(report.unit)
     context.update(figures=report.figures, settings=report.settings, format=report.format.name,
                    unit_table=report.format.unit_table)
-    from .templating import render_template
+    from .templating.jinja import render_template
 
     return render_template(_environment(tuple(report.format.search_path), cache.folder()), formats.ENTRY_TEMPLATE,
                            context)
@@ -143,14 +144,14 @@ def _environment(search_path: tuple, cache_dir):
 
     Jinja's loader still checks each template file's modification time, so an edited template is reloaded.
     """
-    from .templating import environment
+    from .templating.jinja import environment
 
     return environment(list(search_path), cache_dir)
 
 
 def build(*args, **kwargs):
-    """:func:`perfreport.build.build`, imported on first use: loading and checking need neither lxml nor python-docx."""
-    from .build import build as build_document
+    """:func:`perfreport.word.build.build`, imported on first use: loading and checking need neither lxml nor python-docx."""
+    from .word.build import build as build_document
 
     return build_document(*args, **kwargs)
 
@@ -176,7 +177,7 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
-    from . import markup
+    from .word import markup
     from .write import check_target, write_atomic
 
     check_target(output, force=force)

@@ -143,7 +143,7 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
     from .api import load, render as render_report
 
     if pdf:
-        from .pdf import find_soffice
+        from .word.pdf import find_soffice
 
         find_soffice()
     report = load(unit, format=format_name, template_dirs=list(template_dirs))
@@ -153,7 +153,7 @@ def render(unit: Path, output: Path | None, format_name: str | None, template_di
     click.echo(_("已生成 {path}").format(path=written))
     if pdf:
         from .errors import OutputError
-        from .pdf import convert
+        from .word.pdf import convert
 
         pdfs, problems = convert([written])
         _report_warnings(problems)
@@ -186,7 +186,7 @@ def check(unit, output_format, old_output_format, strict, report_format, templat
         raise click.UsageError(_("请给出数据文件 UNIT，或用 --template NAME 检查模板。"))
     problems = []
     if template_format:
-        from .templatecheck import check_templates
+        from .checks.templates import check_templates
         problems += check_templates(template_format, list(template_dirs))
     if unit is not None:
         try:
@@ -229,7 +229,7 @@ def formats():
 @formats.command("list", help=N_("列出可用的报告格式及其说明。"))
 @_TEMPLATE_DIRS
 def formats_list(template_dirs: tuple[Path, ...]):
-    from .formats import available
+    from .templating.formats import available
 
     found = available(list(template_dirs))
     width = max(_display_width(info.name) for info in found)
@@ -250,7 +250,7 @@ def _display_width(text: str) -> int:
 @click.argument("name")
 @_TEMPLATE_DIRS
 def formats_show(name: str, template_dirs: tuple[Path, ...]):
-    from .formats import resolve
+    from .templating.formats import resolve
 
     fmt = resolve(name, list(template_dirs))
     click.echo(_("格式：{name}").format(name=fmt.name))
@@ -264,7 +264,7 @@ def formats_show(name: str, template_dirs: tuple[Path, ...]):
     click.echo(_("规则集：{rules}").format(rules=fmt.rules or "—"))
     click.echo(_("参考文档：{reference}").format(reference=fmt.reference or "—"))
     if fmt.data:
-        from .excel import kind_text
+        from .schema import kind_text
 
         click.echo(_("本格式的数据字段（写在数据文件最外层）："))
         for key, rules in fmt.data.items():
@@ -281,7 +281,7 @@ def formats_show(name: str, template_dirs: tuple[Path, ...]):
               help=N_("在此文件夹中建立 NAME/（默认当前文件夹）；渲染时把它交给 --template-dir。"))
 @_TEMPLATE_DIRS
 def formats_init(name: str, base: str, directory: Path, template_dirs: tuple[Path, ...]):
-    from .formats import init
+    from .templating.formats import init
 
     folder = init(name, base, directory, list(template_dirs))
     click.echo(_("已建立 {folder}").format(folder=folder))
@@ -312,11 +312,11 @@ def new(file: Path, kind: str, force: bool):
     if occupied(file) and not force:
         raise OutputError(Problem("PR621", _("文件已存在，未覆盖；确需覆盖请加 --force"), Location(str(file))))
     if suffix == ".xlsx":
-        from .excelwrite import write_workbook
+        from .tools.excelwrite import write_workbook
 
         write_workbook({}, file)
     else:
-        from .starter import starting_file
+        from .tools.starter import starting_file
 
         _write_text(file, starting_file(kind))
     click.echo(_("已生成 {path}").format(path=file))
@@ -349,7 +349,7 @@ def _convert(source: Path, output: Path | None, suffix: str, write, force: bool 
               help=N_("输出的 .yaml 文件；默认为当前文件夹下与工作簿同名的 .yaml。"))
 @click.option("--force", is_flag=True, help=N_("输出文件已存在且不是 perfreport import 生成的 YAML 时也覆盖。"))
 def import_(workbook: Path, output: Path | None, force: bool):
-    from .starter import dump
+    from .tools.starter import dump
 
     header = _("由 {name} 转换（perfreport import）").format(name=workbook.name)
     _convert(workbook, output, ".yaml", lambda data, path: _write_text(path, dump(data, header)), force)
@@ -361,7 +361,7 @@ def import_(workbook: Path, output: Path | None, force: bool):
               help=N_("输出的 .xlsx 文件；默认为当前文件夹下与数据文件同名的 .xlsx。"))
 @click.option("--force", is_flag=True, help=N_("输出文件已存在且不是 Excel 工作簿时也覆盖。"))
 def export(unit: Path, output: Path | None, force: bool):
-    from .excelwrite import write_workbook
+    from .tools.excelwrite import write_workbook
 
     _convert(unit, output, ".xlsx", write_workbook, force)
 
@@ -384,10 +384,10 @@ def export(unit: Path, output: Path | None, force: bool):
 def batch(inputs, outdir, format_name, template_dirs, jobs, pdf, summary, force, pattern):
     import time
 
-    from . import batch as batching
+    from .batch import run as batching
 
     if pdf:
-        from .pdf import find_soffice
+        from .word.pdf import find_soffice
 
         find_soffice()
     started = time.monotonic()
@@ -405,7 +405,7 @@ def batch(inputs, outdir, format_name, template_dirs, jobs, pdf, summary, force,
     if pdf:
         _batch_pdf(results, jobs, progress)
     if summary:
-        from .summary import write_summary
+        from .batch.summary import write_summary
 
         click.echo(_("已生成 {path}").format(path=write_summary(summary, sorted(results.values(), key=lambda r: str(r.file)))))
     counts = {status: sum(r.status == status for r in results.values()) for status in ("written", "skipped", "failed")}
@@ -440,7 +440,7 @@ def serve(host, port, format_name, template_dirs, token, max_size, max_files, ke
             packages="、".join(missing)), err=True)
         sys.exit(2)
     if template_dirs or format_name:
-        from .formats import resolve
+        from .templating.formats import resolve
 
         resolve(format_name or "standard", list(template_dirs))  # a wrong format or folder stops here, not per upload
     reason = web.bind_problem(host, port)
@@ -483,7 +483,7 @@ def _batch_pdf(results: dict, jobs: int | None, progress: "_Progress") -> None:
     """Convert the reports written now, and older ones whose PDF is missing or stale, one LibreOffice run per folder."""
     import os
 
-    from .pdf import convert_many
+    from .word.pdf import convert_many
 
     folders: dict[Path, list[Path]] = {}
     for result in results.values():

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .validate import unit_schema
-
-_TYPES = {
-    "decimal": "数字", "integer": "整数", "string": "文字", "dict": "映射", "list": "列表", "date": "日期",
-}
+from .schema import kind_text, unit_schema
 
 HEADER_EN = """English | [中文](../data.md)
 
@@ -62,15 +58,6 @@ HEADER_ZH = """[English](en/data.md) | 中文
 HEADERS = {"zh": HEADER_ZH, "en": HEADER_EN}
 
 
-def _kind(rules: dict) -> str:
-    kind = rules.get("type", "")
-    kinds = kind if isinstance(kind, list) else [kind]
-    text = "或".join(_TYPES.get(k, k) for k in kinds)
-    if "allowed" in rules:
-        text += "：" + " / ".join(str(a) for a in rules["allowed"])
-    return text
-
-
 def _example(value) -> str:
     if value is None:
         return ""
@@ -86,7 +73,7 @@ def rows(schema: dict, prefix: str = ""):
         note = meta.get("note", "")
         if "default" in rules:
             note = (note + "；" if note else "") + f"默认 {rules['default']}"
-        yield (f"`{path}`", meta.get("label", ""), _kind(rules), "是" if rules.get("required") else "",
+        yield (f"`{path}`", meta.get("label", ""), kind_text(rules), "是" if rules.get("required") else "",
                _example(meta.get("example")), note)
         if rules.get("type") == "dict" and "schema" in rules:
             yield from rows(rules["schema"], path + ".")

@@ -212,7 +212,7 @@ def test_ctrl_c_during_the_write_keeps_the_previous_report(write_unit, tmp_path,
         stream.write(b"PK half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("perfreport.build.Docx.save", interrupted)
+    monkeypatch.setattr("perfreport.word.build.Docx.save", interrupted)
     result = run("render", unit, "-o", target)
     assert result.exit_code == 130 and "已中断" in result.output and "Traceback" not in result.output
     assert target.read_bytes() == before and os.listdir(target.parent) == ["o.docx"]

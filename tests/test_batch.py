@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from perfreport.batch import find_units, output_name, run
-from perfreport.manifest import NAME as MANIFEST
+from perfreport.batch.run import find_units, output_name, run
+from perfreport.batch.manifest import NAME as MANIFEST
 from perfreport.cli import cli
 
 from conftest import EXAMPLES, MINIMAL
@@ -196,8 +196,8 @@ def test_a_folder_of_workbooks_and_yaml(tmp_path):
     """Workbooks in a folder are unit files too; Excel's lock files and the batch's own summary are not."""
     import docx
 
-    from perfreport.excelwrite import write_workbook
-    from perfreport.source import load_file
+    from perfreport.tools.excelwrite import write_workbook
+    from perfreport.read.source import load_file
 
     folder = tmp_path / "county"
     folder.mkdir()

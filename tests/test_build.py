@@ -6,10 +6,10 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from perfreport.build import build, column_widths, text_width_pt
+from perfreport.word.build import build, column_widths, text_width_pt
 from perfreport.errors import TemplateError
-from perfreport.markup import parse
-from perfreport.style import builtin_profile, merge
+from perfreport.word.markup import parse
+from perfreport.word.style import builtin_profile, merge
 
 PROFILE = builtin_profile()
 

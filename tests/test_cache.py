@@ -11,7 +11,9 @@ import docx
 import pytest
 
 import perfreport
-from perfreport import api, build, cache, templating
+from perfreport import api, cache
+from perfreport.word import build
+from perfreport.templating import jinja as templating
 from perfreport.cache import folder_from_environment, subfolder
 
 from conftest import MINIMAL, ROOT
@@ -150,13 +152,13 @@ def test_unreadable_cache_entries_are_made_again(write_unit, tmp_path, counted):
 
 
 def test_the_unit_schema_kept_as_json_is_the_schema(tmp_path):
-    from perfreport import validate
+    from perfreport import schema
     import yaml
 
     cache.configure(tmp_path / "cache")
-    written = validate.unit_schema.__wrapped__()
+    written = schema.unit_schema.__wrapped__()
     assert list((tmp_path / "cache" / "schema").iterdir())
-    read_back = validate.unit_schema.__wrapped__()
+    read_back = schema.unit_schema.__wrapped__()
     assert read_back == written == yaml.safe_load((ROOT / "perfreport" / "schema" / "unit.yml").read_text(encoding="utf-8"))
     assert any(isinstance(v, datetime.date) for v in _leaves(read_back))   # the examples' dates come back as dates
 

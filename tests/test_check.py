@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 import perfreport
-from perfreport.check import around, overlaps, quotient
+from perfreport.checks.consistency import around, overlaps, quotient
 from perfreport.cli import cli
 
 from conftest import EXAMPLES, MINIMAL

@@ -6,17 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfreport.compute import (change, compute, largest_remainder, ratio, round_amount, score_indicators, total,
+from perfreport.scoring.compute import compute as _compute
+from perfreport.scoring.compute import (change, largest_remainder, ratio, round_amount, score_indicators, total,
                                unit_score)
-from perfreport.filters import percent_text
-from perfreport.scoring_rules import load_rules
-from perfreport.source import load_text
-from perfreport.validate import complete, validate
+from perfreport.templating.filters import percent_text
+from perfreport.scoring.rules import load_rules
+from perfreport.read.source import load_text
+from perfreport.checks.schema import complete, validate
 
 from conftest import MINIMAL
 
 STANDARD = load_rules("standard")
 SICHUAN = load_rules("sichuan")
+
+
+def compute(unit, rules=STANDARD, *args):
+    """compute() takes the rule set from its caller: here the standard one unless a test passes another."""
+    return _compute(unit, rules, *args)
 
 
 def unit(extra=""):

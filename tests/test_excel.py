@@ -15,11 +15,12 @@ from click.testing import CliRunner
 import perfreport
 from perfreport.cli import cli
 from perfreport.errors import DataError
-from perfreport.excel import GUIDE, convert, layout, read_workbook
-from perfreport.excelwrite import write_workbook
-from perfreport.source import load_file, load_text
-from perfreport.starter import dump
-from perfreport.validate import unit_schema
+from perfreport.read.excel import convert, read_workbook
+from perfreport.schema.workbook import GUIDE, layout
+from perfreport.tools.excelwrite import write_workbook
+from perfreport.read.source import load_file, load_text
+from perfreport.tools.starter import dump
+from perfreport.schema import unit_schema
 
 from conftest import EXAMPLES, MINIMAL, body_text
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from perfreport.filters import (chinese_numeral, date_text, money_text, paragraphs, percent_text,
+from perfreport.templating.filters import (chinese_numeral, date_text, money_text, paragraphs, percent_text,
                                 round_half_up, year_in_characters)
 
 

@@ -8,7 +8,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 import perfreport
-from perfreport import formats
+from perfreport.templating import formats
 from perfreport.cli import cli
 from perfreport.errors import DataError
 

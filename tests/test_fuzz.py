@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import perfreport
 from perfreport.api import prepare
 from perfreport.errors import DataError, PerfReportError
-from perfreport.source import INVALID_XML_CHARS, load_bytes, load_text
+from perfreport.read.source import INVALID_XML_CHARS, load_bytes, load_text
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHOLE_FILE = {"PR002", "PR003", "PR012"}  # problems of the file as a whole: located by file only

@@ -21,11 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 import perfreport
-from perfreport import package
+from perfreport.read import package
 from perfreport.cli import cli
 from perfreport.errors import DataError, PerfReportError
-from perfreport.excelwrite import write_workbook
-from perfreport.source import load_text
+from perfreport.tools.excelwrite import write_workbook
+from perfreport.read.source import load_text
 
 from conftest import MINIMAL
 
@@ -492,14 +492,14 @@ LOOPS = {
 
 @pytest.mark.parametrize("body", LOOPS.values(), ids=LOOPS.keys())
 def test_loops_past_the_step_limit_are_refused(tmp_path, write_unit, monkeypatch, body):
-    from perfreport import templating
+    from perfreport.templating import jinja as templating
     monkeypatch.setattr(templating, "MAX_STEPS", 200_000)
     line = runaway(tmp_path, write_unit, body)
     assert "循环步数" in line and "200000" in line
 
 
 def test_the_step_limit_is_per_render_not_per_process(tmp_path, write_unit, monkeypatch):
-    from perfreport import templating
+    from perfreport.templating import jinja as templating
     monkeypatch.setattr(templating, "MAX_STEPS", 30_000)
     evil_format(tmp_path, "{% block title %}{% for i in range(20000) %}{% endfor %}{% endblock %}")
     unit = write_unit()
@@ -519,7 +519,7 @@ def test_a_template_including_itself_is_refused(tmp_path, write_unit):
 
 @pytest.mark.parametrize("size", [1000, 100_000])
 def test_output_past_the_limit_is_stopped_at_the_template_line(tmp_path, write_unit, monkeypatch, size):
-    from perfreport import templating
+    from perfreport.templating import jinja as templating
     monkeypatch.setattr(templating, "MAX_OUTPUT", size)
     body = "{% block title %}\n{% for i in range(100000) %}\nxxxxxxxxxx\n{% endfor %}\n{% endblock %}"
     line = refused(render_evil(tmp_path, write_unit, body), "PR309", "report.xml.j2")
@@ -836,7 +836,7 @@ def _edit_sheet(book: Path, sheet: str, edit) -> None:
 
 
 def _table_sheet() -> str:
-    from perfreport.excel import layout
+    from perfreport.schema.workbook import layout
     return next(s.name for s in layout() if s.kind == "table")
 
 

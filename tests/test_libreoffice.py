@@ -26,7 +26,7 @@ def test_every_example_converts_to_pdf(soffice, rendered, tmp_path):
 
 def test_every_shipped_format_converts_to_pdf(soffice, tmp_path):
     import perfreport
-    from perfreport.formats import available
+    from perfreport.templating.formats import available
 
     names = [info.name for info in available() if info.builtin]
     docs = [perfreport.render(EXAMPLES[0], tmp_path / f"{name}.docx", format=name) for name in names]

@@ -5,9 +5,10 @@ import shutil
 import openpyxl
 import pytest
 
-from perfreport import api, formats
-from perfreport.batch import find_units, run
-from perfreport.manifest import NAME
+from perfreport import api
+from perfreport.templating import formats
+from perfreport.batch.run import find_units, run
+from perfreport.batch.manifest import NAME
 
 from conftest import EXAMPLES, MINIMAL
 

@@ -6,10 +6,10 @@ import zipfile
 import pytest
 
 import perfreport
-from perfreport.build import build
+from perfreport.word.build import build
 from perfreport.errors import TemplateError
-from perfreport.markup import Opened, parse, stream
-from perfreport.style import builtin_profile
+from perfreport.word.markup import Opened, parse, stream
+from perfreport.word.style import builtin_profile
 
 from conftest import MINIMAL, standard_with
 

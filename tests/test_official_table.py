@@ -130,9 +130,9 @@ def test_funding_sources_that_do_not_add_up_are_reported(tmp_path):
 
 
 def test_funding_sources_and_the_stated_total_round_trip_through_a_workbook(tmp_path):
-    from perfreport.excel import read_workbook
-    from perfreport.excelwrite import write_workbook
-    from perfreport.source import load_text
+    from perfreport.read.excel import read_workbook
+    from perfreport.tools.excelwrite import write_workbook
+    from perfreport.read.source import load_text
 
     original = load_text(SOURCES + "stated: {assessed_budget_total: 110}\n").data
     read = read_workbook(write_workbook(original, tmp_path / "unit.xlsx"))

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from perfreport import OutputError, pdf
+from perfreport import OutputError
+from perfreport.word import pdf
 from perfreport.cli import cli
-from perfreport.manifest import NAME as MANIFEST
+from perfreport.batch.manifest import NAME as MANIFEST
 
 from conftest import EXAMPLES
 from test_libreoffice import pdf_pages

@@ -5,7 +5,7 @@ import docx
 import pytest
 
 import perfreport
-from perfreport.batch import summary_rows
+from perfreport.batch.run import summary_rows
 from perfreport.errors import DataError
 from test_tables import grid, plain
 

@@ -7,7 +7,7 @@ import pytest
 
 import perfreport
 from perfreport.errors import DataError
-from perfreport.scoring_rules import BUILTIN, load_rules
+from perfreport.scoring.rules import BUILTIN, load_rules
 
 HEAD = """\
 unit: {name: 测试镇人民政府, short_name: 测试镇}

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient  # noqa: E402
 import perfreport  # noqa: E402
 from perfreport.cli import cli  # noqa: E402
 from perfreport.errors import Location, Problem  # noqa: E402
-from perfreport.excelwrite import write_workbook  # noqa: E402
+from perfreport.tools.excelwrite import write_workbook  # noqa: E402
 from perfreport.serve.app import Settings, create_app, finding_rows  # noqa: E402
 from perfreport.serve.uploads import MB, Limits  # noqa: E402
 

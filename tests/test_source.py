@@ -6,9 +6,9 @@ import pytest
 import yaml
 from hypothesis import example, given, settings, strategies as st
 
-from perfreport import source as source_module
+from perfreport.read import source as source_module
 from perfreport.errors import DataError
-from perfreport.source import load_bytes, load_file, load_text
+from perfreport.read.source import load_bytes, load_file, load_text
 
 from conftest import TAGGED
 

@@ -6,9 +6,10 @@ import pytest
 
 import perfreport
 from perfreport.errors import DataError
-from perfreport.source import load_text
-from perfreport.starter import KINDS, dump, starting_file
-from perfreport.validate import unit_schema, validate
+from perfreport.read.source import load_text
+from perfreport.tools.starter import KINDS, dump, starting_file
+from perfreport.schema import unit_schema
+from perfreport.checks.schema import validate
 
 # A line the clerk must fill: `key:` with nothing after it but the `# * ……例：示例` comment.
 BLANK_REQUIRED = re.compile(r"^(\s*(?:- )?)([\w]+):  # \* .*。例：(.*)$", re.M)

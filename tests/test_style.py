@@ -6,10 +6,10 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from perfreport.build import build
+from perfreport.word.build import build
 from perfreport.errors import DataError
-from perfreport.markup import parse
-from perfreport.style import builtin_profile, line_spacing, merge, paper_mm, points, read_profile
+from perfreport.word.markup import parse
+from perfreport.word.style import builtin_profile, line_spacing, merge, paper_mm, points, read_profile
 
 PROFILE = builtin_profile()
 

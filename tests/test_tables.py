@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 
 import perfreport
 from perfreport.errors import TemplateError
-from perfreport.filters import groupspans
+from perfreport.templating.filters import groupspans
 from test_build import make, texts
 from test_libreoffice import pdf_pages
 

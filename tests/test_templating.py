@@ -1,7 +1,7 @@
 import pytest
 
 from perfreport.errors import TemplateError
-from perfreport.templating import environment, render_template
+from perfreport.templating.jinja import environment, render_template
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from perfreport.errors import DataError
-from perfreport.source import load_text
-from perfreport.validate import complete, validate
+from perfreport.read.source import load_text
+from perfreport.checks.schema import complete, validate
 
 from conftest import MINIMAL
 
@@ -81,7 +81,7 @@ def test_no_schema_key_is_shadowed_by_a_dict_method_in_templates():
             if items and items.get("type") == "dict":
                 yield from keys(items["schema"])
 
-    from perfreport.validate import unit_schema
+    from perfreport.schema import unit_schema
     assert not shadowed & set(keys(unit_schema()))
 
 
@@ -90,7 +90,8 @@ def test_no_schema_key_is_shadowed_by_a_dict_method_in_templates():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from perfreport.validate import _UNSURE, _fast_unit, _validator, unit_schema  # noqa: E402
+from perfreport.schema import unit_schema  # noqa: E402
+from perfreport.checks.schema import _UNSURE, _fast_unit, _validator  # noqa: E402
 
 
 def agrees(data):

@@ -1,4 +1,4 @@
-"""The report as a reader sees it: each example converted to PDF with LibreOffice (perfreport.pdf, so
+"""The report as a reader sees it: each example converted to PDF with LibreOffice (perfreport.word.pdf, so
 with the 公文 fonts mapped) and read back with poppler (pdftotext, pdffonts, pdftoppm).
 
 - no number or percentage of a table cell broken across lines, nor a heading of up to four characters;
@@ -25,7 +25,7 @@ import docx
 import pytest
 from lxml import etree
 
-from perfreport import pdf
+from perfreport.word import pdf
 
 from conftest import EXAMPLES, ROOT
 

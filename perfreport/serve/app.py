@@ -2,7 +2,7 @@
 
 Pages are Jinja templates in ``pages/`` (autoescaped); the work is the library's own:
 :func:`perfreport.api.load` and :func:`~perfreport.api.render` for one unit,
-:func:`perfreport.batch.run` and :func:`~perfreport.summary.write_summary` for a county.
+:func:`perfreport.batch.run.run` and :func:`~perfreport.batch.summary.write_summary` for a county.
 Rendering runs in worker threads, so several browsers can upload at once.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Settings:
 
     def __post_init__(self):
         if self.pdf is None:
-            from ..pdf import find_soffice
+            from ..word.pdf import find_soffice
 
             try:
                 find_soffice()
@@ -185,7 +185,7 @@ class Server:
     def process_unit(self, job: Job, name: str, upload) -> None:
         """Check the uploaded unit and, if it has no errors, render its report and the preview."""
         from .. import api
-        from ..batch import DEFAULT_NAME, output_name
+        from ..batch.run import DEFAULT_NAME, output_name
         from .preview import docx_html
 
         job.data.update(name=name, rows=[], report=None)
@@ -229,7 +229,7 @@ class Server:
         return self.send(job, "docx", job.data.get("report") or "report.docx", DOCX)
 
     async def download_pdf(self, request: Request):
-        from ..pdf import convert
+        from ..word.pdf import convert
 
         job = self.job(request, "unit")
         document = self.store.take(job, "pdf")
@@ -259,7 +259,7 @@ class Server:
     # --- blank files -------------------------------------------------------------------------------------
 
     async def blank_workbook(self, request: Request):
-        from ..excelwrite import workbook
+        from ..tools.excelwrite import workbook
 
         def make() -> bytes:
             buffer = io.BytesIO()
@@ -269,7 +269,7 @@ class Server:
         return _attachment(await run_in_threadpool(make), "预算绩效自评数据.xlsx", XLSX)
 
     async def starting_yaml(self, request: Request):
-        from ..starter import starting_file
+        from ..tools.starter import starting_file
 
         kind = request.query_params.get("kind", "department")
         if kind not in ("department", "project"):
@@ -301,7 +301,7 @@ class Server:
 
     def save_all(self, job: Job, uploads) -> tuple[list[tuple[str, Path]], list]:
         """Save every upload (unpacking zip archives) under made names; the refused ones as failed results."""
-        from ..batch import UnitResult
+        from ..batch.run import UnitResult
 
         files, refused = [], []
         limits = self.settings.limits
@@ -332,8 +332,8 @@ class Server:
 
     def run_county(self, job: Job, files: list[tuple[str, Path]], refused: list) -> None:
         """Render every unit of a county upload (in the county queue's thread), then the summary and the zip."""
-        from .. import batch
-        from ..summary import unit_row, write_summary
+        from ..batch import run as batch
+        from ..batch.summary import unit_row, write_summary
 
         names = {path: name for name, path in files}
         results: dict = {}

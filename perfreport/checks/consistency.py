@@ -16,11 +16,11 @@ from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 
-from .compute import Figures, is_number, indicator_nature
-from .errors import Problem
-from .i18n import N_, _
-from .source import Source, leaves
-from .compute import IN_POST_KINDS
+from ..scoring.compute import Figures, is_number, indicator_nature
+from ..errors import Problem
+from ..i18n import N_, _
+from ..read.source import Source, leaves
+from ..scoring.compute import IN_POST_KINDS
 
 Interval = tuple[Fraction, Fraction]
 
@@ -208,7 +208,7 @@ class _Checker:
         for i, indicator in enumerate(indicators):
             achieved = scored[i].achieved if scored is not None else None
             if scored is None and indicator.get("actual") is not None:
-                from .compute import score_indicators  # a goal indicator is scored for this check only
+                from ..scoring.compute import score_indicators  # a goal indicator is scored for this check only
                 achieved = score_indicators([indicator], self.figures.rules)[0].achieved
             if achieved is False and not indicator.get("deviation_reason"):
                 self.add("PR507", _("指标“{name}”未达到指标值（{target} → {actual}），应填写偏差原因").format(

@@ -12,11 +12,11 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import formats
-from .errors import Location, Problem
-from .i18n import _
-from .templating import environment
-from .validate import unit_schema
+from ..templating import formats
+from ..errors import Location, Problem
+from ..i18n import _
+from ..templating.jinja import environment
+from ..schema import unit_schema
 
 ADDED = {"figures", "settings", "format", "unit_table"}
 

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import DataError, Location, Problem
-from .i18n import _
-from .source import Source, load_file
-from .style import builtin_profile, merge, read_profile
-from .validate import unit_schema
+from ..errors import DataError, Location, Problem
+from ..i18n import _
+from ..read.source import Source, load_file
+from ..word.style import builtin_profile, merge, read_profile
+from ..schema import unit_schema
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+BUILTIN_TEMPLATES = Path(__file__).parent.parent / "templates"
 DEFAULT_FORMAT = "standard"
 ENTRY_TEMPLATE = "report.xml.j2"
 KEYS = ("name", "description", "extends", "style", "reference", "rules", "unit_table", "data")
@@ -237,7 +237,7 @@ def _inside(folder: Path, meta: Source, key: str) -> Path:
 
 def _check_reference(path: Path, meta: Source) -> None:
     """Refuse a reference .docx that is a zip bomb, declares XML entities, holds macros or links outside."""
-    from . import package  # (lxml: only for a format with a reference .docx)
+    from ..read import package  # (lxml: only for a format with a reference .docx)
 
     try:
         package.check(path, macros=True, external=True)
@@ -267,7 +267,7 @@ def data_paths(fmt: Format) -> frozenset[str] | None:
     section a county format drops is then not reported as left empty (PR511). ``None`` when the templates
     cannot be read: rendering them reports why, located.
     """
-    from . import cache
+    from .. import cache
 
     try:
         files = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in fmt.templates().values())
@@ -284,7 +284,7 @@ def data_paths(fmt: Format) -> frozenset[str] | None:
 def _data_paths(search_path: tuple, _files: tuple) -> frozenset[str] | None:
     from jinja2 import TemplateError, nodes
 
-    from .templating import environment
+    from .jinja import environment
 
     try:
         return _read_data_paths(environment([Path(p) for p in search_path]), nodes, TemplateError)
@@ -357,7 +357,7 @@ def blocks(fmt: Format, template: str = ENTRY_TEMPLATE) -> list[tuple[str, int]]
     """The blocks of ``template`` along its ``{% extends %}`` chain, in order, with their nesting depth."""
     from jinja2 import nodes
 
-    from .templating import environment
+    from .jinja import environment
 
     env = environment(fmt.search_path)
     found: list[tuple[str, int]] = []
@@ -424,7 +424,7 @@ def init(name: str, base: str = DEFAULT_FORMAT, directory: str | Path = ".", tem
         "",
     ])
     folder.mkdir(parents=True)
-    from .write import write_atomic
+    from ..write import write_atomic
 
     try:
         write_atomic(folder / "format.yml", lambda f: f.write(meta.encode("utf-8")))

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .errors import Problem
-from .i18n import _
-from .source import Source, leaves
-from .validate import field_label
+from ..errors import Problem
+from ..i18n import _
+from ..read.source import Source, leaves
+from ..schema import field_label
 
 AMOUNT_LIMITS = {"万元": Decimal("1e10"), "元": Decimal("1e14")}
 AMOUNT_DECIMALS = {"万元": 6, "元": 2}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .i18n import _
+from ..i18n import _
 
 MAX_PART_BYTES = 100 * 1024 * 1024      # one part, uncompressed: a sheet of 50,000 projects is about 20 MB
 MAX_TOTAL_BYTES = 300 * 1024 * 1024     # all parts, uncompressed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .write import write_atomic
+from ..write import write_atomic
 
 AMOUNT, RATE = "0.00", "0.00%"
 # The workbook's keywords (document properties, kept when Excel or WPS saves it again): a batch over a
@@ -32,7 +32,7 @@ PROJECT_COLUMNS = [
 
 
 def unit_row(result) -> dict:
-    """A :class:`~perfreport.batch.UnitResult` as a row of the 单位 sheet; failed units keep their file and errors.
+    """A :class:`~perfreport.batch.run.UnitResult` as a row of the 单位 sheet; failed units keep their file and errors.
 
     A unit that failed is still named: by its 单位名称 when its file could be read, else by the file's name.
     """
@@ -49,7 +49,7 @@ def unit_row(result) -> dict:
 def _sheet(sheet, columns, rows) -> None:
     from openpyxl.utils import get_column_letter
 
-    from .excelwrite import print_setup
+    from ..tools.excelwrite import print_setup
 
     sheet.append([heading for heading, *_ in columns])
     for row in rows:

@@ -8,49 +8,11 @@ import re
 import unicodedata
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-from .errors import DataError, Problem, format_path
-from .i18n import N_, _
-from .source import Source
-
-_PACKAGE = Path(__file__).parent  # package data as files (importlib.resources adds 5 ms of start-up)
-
-
-@lru_cache(maxsize=1)
-def unit_schema() -> dict:
-    """The unit schema (a Cerberus schema read from ``schema/unit.yml``), kept in the cache folder as JSON:
-    reading the YAML takes 5-9 ms even with libyaml (45 ms without), the JSON 0.3 ms."""
-    from . import cache
-
-    path = _PACKAGE / "schema" / "unit.yml"
-    stat = path.stat()
-
-    def read() -> dict:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-    return cache.kept(cache.folder(), "schema", f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}", read,
-                      _schema_json, _schema_from_json)
-
-
-def _schema_json(schema: dict) -> bytes:
-    """The schema as JSON; its dates (examples) as ``{"$date": "2024-03-05"}``."""
-    import json
-
-    def value(v):
-        if isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
-            return {"$date": v.isoformat()}
-        raise TypeError(f"{type(v).__name__} in the schema")
-
-    return json.dumps(schema, ensure_ascii=False, default=value).encode("utf-8")
-
-
-def _schema_from_json(data: bytes) -> dict:
-    import json
-
-    return json.loads(data, object_hook=lambda o: datetime.date.fromisoformat(o["$date"]) if list(o) == ["$date"] else o)
+from ..errors import DataError, Problem, format_path
+from ..i18n import _
+from ..schema import PLAIN_NUMBER, TYPE_NAMES_WRITTEN, field_label, known_keys, unit_schema
+from ..read.source import Source
 
 
 @lru_cache(maxsize=1)
@@ -236,17 +198,6 @@ def _leaf_errors(errors):
             yield error
 
 
-_TYPE_NAMES = {
-    "decimal": N_("数字"),
-    "integer": N_("整数"),
-    "string": N_("文字"),
-    "dict": N_("“字段: 值”映射"),
-    "list": N_("列表（每项以“- ”开头）"),
-    "date": N_("日期（如 2024-03-05）"),
-    "boolean": N_("是/否（true/false）"),
-}
-
-
 def _shown(value) -> str:
     if isinstance(value, dict):
         return _("映射")
@@ -259,30 +210,6 @@ def _shown(value) -> str:
     return str(value)
 
 
-def field_label(path: tuple, schema=None) -> str:
-    """The Chinese label of a data path, from the schema's meta (default: the unit schema)."""
-    rules = {"schema": unit_schema() if schema is None else schema}
-    label = ""
-    for part in path:
-        if isinstance(part, int):
-            rules = rules.get("schema", {})
-            continue
-        rules = rules.get("schema", {}).get(part)
-        if rules is None:
-            return ""
-        label = rules.get("meta", {}).get("label", label)
-    return label
-
-
-def _known_keys(path: tuple, schema=None) -> list[str]:
-    rules = {"schema": unit_schema() if schema is None else schema}
-    for part in path:
-        rules = rules.get("schema", {})
-        if not isinstance(part, int):
-            rules = rules.get(part, {})
-    return list(rules.get("schema", {}))
-
-
 def _problem(error, source: Source, schema=None) -> Problem:
     path = tuple(error.document_path)
     rule, constraint, value = error.rule, error.constraint, error.value
@@ -292,7 +219,7 @@ def _problem(error, source: Source, schema=None) -> Problem:
     from cerberus.errors import UNKNOWN_FIELD
 
     if error.code == UNKNOWN_FIELD.code:
-        close = difflib.get_close_matches(str(field), _known_keys(path[:-1], schema), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(field), known_keys(path[:-1], schema), n=1, cutoff=0.6)
         message = (_("未知字段 {field}，是否为 {suggestion}？").format(field=field, suggestion=close[0]) if close
                    else _("未知字段 {field}").format(field=field))
         return Problem("PR101", message + _stated_hint(path, schema), source.locate(path))
@@ -300,7 +227,7 @@ def _problem(error, source: Source, schema=None) -> Problem:
         return Problem("PR102", _("缺少必填字段 {key}（{label}）").format(key=field, label=label) if label else _("缺少必填字段 {key}").format(key=field), source.locate(path))
     if rule == "type":
         kinds = constraint if isinstance(constraint, list) else [constraint]
-        expected = _("或").join(_(_TYPE_NAMES.get(k, k)) for k in kinds)
+        expected = _("或").join(_(TYPE_NAMES_WRITTEN.get(k, k)) for k in kinds)
         message = _("{field}：应为{expected}，实际为“{actual}”").format(
             field=named, expected=expected, actual=_shown(value))
         return Problem("PR103", message + _type_hint(kinds, value, source), source.locate(path))
@@ -325,7 +252,6 @@ def _problem(error, source: Source, schema=None) -> Problem:
 
 
 _SUFFIXES = ("万元", "元", "万", "年", "个", "分", "%")
-_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
 
 
 def _type_hint(kinds: list, value, source: Source) -> str:
@@ -371,7 +297,7 @@ def _number_hint(value: str, decimals_allowed: bool, money_unit) -> str:
     if "," in text:
         text = text.replace(",", "")
         notes.append(_("不带千位分隔符“,”"))
-    if not notes or not _PLAIN_NUMBER.fullmatch(text) or ("." in text and not decimals_allowed):
+    if not notes or not PLAIN_NUMBER.fullmatch(text) or ("." in text and not decimals_allowed):
         return ""
     number = Decimal(text)
     if suffix in ("万元", "万") and money_unit == "元":

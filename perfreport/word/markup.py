@@ -27,8 +27,8 @@ from typing import Iterator
 
 from lxml import etree
 
-from .errors import Location, Problem, TemplateError
-from .i18n import N_, _
+from ..errors import Location, Problem, TemplateError
+from ..i18n import N_, _
 
 BLOCKS = {"title", "h1", "h2", "h3", "h4", "p", "table", "attachments", "signature", "attachment", "pagebreak"}
 MAX_COLUMNS = 63        # Word's own limit of columns in a table (colspan, widths)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import DataError, Location, Problem, format_path
-from .i18n import _
-from .source import Source, load_file, load_text
+from ..errors import DataError, Location, Problem, format_path
+from ..i18n import _
+from ..read.source import Source, load_file, load_text
 
-_PACKAGE = Path(__file__).parent  # package data as files (importlib.resources adds 5 ms of start-up)
+_PACKAGE = Path(__file__).parent.parent  # package data as files (importlib.resources adds 5 ms of start-up)
 
 BUILTIN = ("standard", "sichuan", "hubei", "jiangxi", "guangxi")
 
@@ -82,8 +82,6 @@ class Rules:
     reverse: str = "ratio"      # ≤ indicators over target: "ratio" 目标/实际, or "deviation" 1 − (实际−目标)/目标
     totals: str = "printed"     # "printed": scores and amounts rounded as printed, then summed; or "exact"
     score_decimals: int = 2     # decimals of a printed score (and of the grade's score)
-    # indicator layout -> weights, filled by compute (weights depend only on the layout and the rules)
-    layouts: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def grade(self, score) -> str | None:
         return _band(self.grades, score)

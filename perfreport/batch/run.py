@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Iterator
 
 from . import manifest
-from .errors import Location, OutputError, PerfReportError, Problem
-from .i18n import _
-from .write import unwritable
+from ..errors import Location, OutputError, PerfReportError, Problem
+from ..i18n import _
+from ..write import unwritable
 
 DEFAULT_NAME = "{short_name}-{year}年度绩效自评报告.docx"
 NAME_FIELDS = {
@@ -42,7 +42,7 @@ class UnitResult:
     output is up to date) or ``"failed"`` (``problems`` say why, each
     located). ``unit`` and ``projects`` are the summary rows (plain values)
     when the unit could be loaded; ``made_from`` is what the output was made
-    from, for the manifest (:mod:`perfreport.manifest`).
+    from, for the manifest (:mod:`perfreport.batch.manifest`).
     """
 
     file: Path
@@ -129,7 +129,7 @@ def check_pattern(pattern: str) -> None:
         elif any("{" in spec or any(int(w) > MAX_NAME_BYTES for w in _WIDTH.findall(spec)) for spec in specs):
             problem = _("输出文件名模式“{pattern}”中的宽度过大或有误（最多 {limit}）").format(pattern=pattern, limit=MAX_NAME_BYTES)
     if problem:
-        from .errors import DataError
+        from ..errors import DataError
 
         raise DataError(Problem("PR703", problem, Location(path=("--name",))))
 
@@ -189,7 +189,7 @@ def summary_rows(report) -> tuple[dict, list[dict]]:
 
 def _what_was_read(file: Path) -> dict | None:
     """The 单位名称 and 年度 of a unit that failed, if its file can be read and they are usable (for the summary)."""
-    from . import api
+    from .. import api
 
     try:
         source = api.read_source(file)
@@ -210,7 +210,7 @@ def _render_one(file: Path, outdir: Path, staging: Path, pattern: str, format: s
     from other inputs is rendered again even when it is newer than the unit file.
     """
     try:
-        from . import api
+        from .. import api
 
         unit_stamp = manifest.unit_stamp(file)
         report = api.load(file, format=format, template_dirs=template_dirs)
@@ -321,7 +321,7 @@ def _results(files: list[Path], args: tuple, jobs: int, records: manifest.Manife
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from . import cache
+    from .. import cache
 
     # the workers keep compiled templates and base packages where this process does (also when not forked)
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=cache.configure,

@@ -23,10 +23,10 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from . import __version__
-from .errors import Location, OutputError, PerfReportError, Problem
-from .i18n import language
-from .write import write_atomic
+from .. import __version__
+from ..errors import Location, OutputError, PerfReportError, Problem
+from ..i18n import language
+from ..write import write_atomic
 
 NAME = ".perfreport-batch.json"
 _LAYOUT = 1   # bumped when a record's shape changes: older manifests are then ignored
@@ -58,7 +58,7 @@ def dependencies(fmt, rules: str | None) -> list[list] | None:
     made from besides the unit file: everything in the format's folders, a style or reference document kept
     elsewhere, rule files. Built-in rule sets and style profiles come with perfreport (its version is an option).
     ``None`` when they cannot all be found."""
-    from .scoring_rules import rule_files
+    from ..scoring.rules import rule_files
 
     try:
         paths = {path for folder in fmt.chain for path in folder.rglob("*") if path.is_file()}
@@ -173,7 +173,7 @@ class Manifest:
         """The dependencies of a format and rule set as they are now; ``None`` if they cannot be found."""
         key = (format_name, rules)
         if key not in self._dependencies:
-            from . import formats
+            from ..templating import formats
 
             try:
                 fmt = formats.resolve(format_name, self.template_dirs)

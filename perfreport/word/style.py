@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, Location, Problem, format_path
-from .i18n import _
-from .source import load_file
+from ..errors import DataError, Location, Problem, format_path
+from ..i18n import _
+from ..read.source import load_file
 
-_PACKAGE = Path(__file__).parent  # package data as files (importlib.resources adds 5 ms of start-up)
+_PACKAGE = Path(__file__).parent.parent  # package data as files (importlib.resources adds 5 ms of start-up)
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

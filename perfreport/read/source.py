@@ -26,8 +26,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, Location, Problem
-from .i18n import _
+from ..errors import DataError, Location, Problem
+from ..i18n import _
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_TAG = "tag:yaml.org,2002:"

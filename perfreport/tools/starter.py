@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import yaml
 
-from .validate import unit_schema
+from ..schema import unit_schema
 
 KINDS = ("department", "project")
 # optional keys a clerk nearly always has, written out with a * to be filled in (their notes say when to

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .i18n import _
-from .scoring_rules import Rules, load_rules
+from ..i18n import _
+from .rules import Rules
 
 
 def ratio(numerator, denominator) -> Fraction | None:
@@ -240,7 +240,7 @@ def indicator_nature(indicator: dict) -> str:
 _is_number, _nature = is_number, indicator_nature
 
 
-def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> tuple[Fraction | None, ...]:
+def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list, layouts: dict) -> tuple[Fraction | None, ...]:
     """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight (kept as given when
     a project lacks a 一级指标); rescaled over the applicable ones so that they still add up to the same total."""
     own = tuple(None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators)
@@ -250,9 +250,9 @@ def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list) -> 
             notes.append(Note("PR520", _("指标“{name}”没有分值，评分规则也没有一级指标“{level1}”的分值").format(
                 name=indicator["name"], level1=indicator["level1"]), path + (i, "weight")))
     layout = (own, keys, tuple(bool(i.get("applicable", True)) for i in indicators))
-    weights = rules.layouts.get(layout)
-    if weights is None:  # projects mostly share a few layouts: compute each once per rule set
-        weights = rules.layouts[layout] = _layout_weights(*layout, rules)
+    weights = layouts.get(layout)
+    if weights is None:  # weights depend only on the layout and the rules
+        weights = layouts[layout] = _layout_weights(*layout, rules)
     return weights
 
 
@@ -336,10 +336,14 @@ def _points(value: Fraction) -> str:
     return f"{float(rounded(value, 2)):g}"
 
 
-def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), notes: list | None = None) -> tuple[IndicatorScore, ...]:
-    """Each indicator's score, capped at its 分值; not-applicable indicators score ``None``."""
+def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), notes: list | None = None,
+                     layouts: dict | None = None) -> tuple[IndicatorScore, ...]:
+    """Each indicator's score, capped at its 分值; not-applicable indicators score ``None``.
+
+    ``layouts`` keeps the weights of indicator layouts already seen under the same ``rules``.
+    """
     notes = [] if notes is None else notes
-    weights = _weights(indicators, rules, path, notes)
+    weights = _weights(indicators, rules, path, notes, {} if layouts is None else layouts)
     out = []
     for i, (indicator, weight) in enumerate(zip(indicators, weights)):
         nature = _nature(indicator)
@@ -383,13 +387,13 @@ def _cap(score: Fraction, rate: Fraction | None, rules: Rules) -> Fraction:
     return score
 
 
-def score_project(index: int, project: dict, rules: Rules, notes: list) -> ProjectFigures:
+def score_project(index: int, project: dict, rules: Rules, notes: list, layouts: dict | None = None) -> ProjectFigures:
     path = ("projects", index - 1)
     rate = _execution_rate(project["spent"], project["budget"], project.get("initial_budget"), rules)
     execution_score = rules.execution_score(rate)
     if execution_score is not None and rules.totals == "printed":
         execution_score = rounded(execution_score, rules.score_decimals)
-    indicators = score_indicators(project.get("indicators") or [], rules, path + ("indicators",), notes)
+    indicators = score_indicators(project.get("indicators") or [], rules, path + ("indicators",), notes, layouts)
     computed = None
     applicable = [i for i in indicators if i.applicable]
     if applicable and execution_score is not None and all(i.score is not None for i in applicable):
@@ -511,17 +515,17 @@ def unit_targets(unit: dict, rules: Rules) -> UnitTargets | None:
 
 # --- the unit --------------------------------------------------------------------------------------
 
-def compute(unit: dict, rules: Rules | None = None, percent_decimals: int = 2, money_decimals: int = 2) -> Figures:
-    """All figures of a validated (and completed) unit under ``rules`` (default: standard).
+def compute(unit: dict, rules: Rules, percent_decimals: int = 2, money_decimals: int = 2) -> Figures:
+    """All figures of a validated (and completed) unit under ``rules`` (a rule set already read).
 
     With ``totals: printed`` (the default), the totals of project amounts are sums of the amounts as
     printed (rounded to ``money_decimals``), so that a 合计 row adds up.
     """
-    rules = rules or load_rules()
     add = total if rules.totals == "exact" else (lambda values: total(round_amount(v, money_decimals) for v in values))
     notes: list[Note] = []
+    layouts: dict = {}  # projects mostly share a few indicator layouts: weigh each once per unit
     funds = unit["funds"]
-    projects = tuple(score_project(i, p, rules, notes) for i, p in enumerate(unit.get("projects") or (), start=1))
+    projects = tuple(score_project(i, p, rules, notes, layouts) for i, p in enumerate(unit.get("projects") or (), start=1))
     count = len(projects) if projects else unit.get("project_count")
     assessed = [p for p in projects if p.assessed]
     assessed_budget = add(p.budget for p in assessed)

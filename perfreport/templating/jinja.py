@@ -1,6 +1,6 @@
 """The Jinja environment: sandboxed, strict, autoescaped, with a search path of template folders.
 
-Templates render *markup* (see :mod:`perfreport.markup`); data is escaped by
+Templates render *markup* (see :mod:`perfreport.word.markup`); data is escaped by
 Jinja's autoescape, so text typed in a unit file can never become structure.
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ import jinja2.utils
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from .errors import Location, Problem, TemplateError
+from ..errors import Location, Problem, TemplateError
 from .filters import FILTERS
-from .i18n import _
+from ..i18n import _
 
 
 class OutsideSearchPath(jinja2.TemplateNotFound):
@@ -273,8 +273,8 @@ def _bytecode_cache(cache_dir: str | Path | None, env: SandboxedEnvironment) -> 
         return None
     from hashlib import sha1
 
-    from . import __version__
-    from .cache import subfolder
+    from .. import __version__
+    from ..cache import subfolder
 
     settings = (__version__, jinja2.__version__, type(env).__qualname__, env.block_start_string, env.block_end_string,
                 env.variable_start_string, env.variable_end_string, env.comment_start_string, env.comment_end_string,

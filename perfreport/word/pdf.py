@@ -20,9 +20,9 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
-from .errors import Location, OutputError, Problem
-from .i18n import _
-from .write import unwritable
+from ..errors import Location, OutputError, Problem
+from ..i18n import _
+from ..write import unwritable
 
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-noto-cjk"
 TIMEOUT_PER_DOCUMENT = 60

@@ -1,4 +1,4 @@
-"""Write unit data (or nothing, for a starting workbook) as an Excel workbook in the layout of :mod:`perfreport.excel`.
+"""Write unit data (or nothing, for a starting workbook) as an Excel workbook in the layout of :mod:`perfreport.read.excel`.
 
 Text is written as text (never a formula); decimals as numbers whose number
 format shows their places, or as text beyond Excel's 15 digits; dates as
@@ -11,10 +11,11 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .excel import (FIELD_HEADERS, GUIDE, Column, Sheet, choices, get_path, hint, id_header, kinds, label_header, layout,
-                    shown)
-from .i18n import _
-from .write import write_atomic
+from ..read.excel import get_path
+from ..schema.workbook import FIELD_HEADERS, GUIDE, Column, Sheet, choices, hint, id_header, label_header, layout
+from ..i18n import _
+from ..schema import kinds, shown
+from ..write import write_atomic
 
 _VALIDATED_ROWS = 1000  # drop-downs cover this many rows below the header at least
 _BLANK_ROWS = 15  # rows of an empty table that print, to fill in by hand

@@ -28,33 +28,13 @@ from typing import Iterator
 
 from lxml import etree
 
-from . import cache, markup
-from .errors import DataError, Location, Problem, TemplateError
-from .filters import chinese_numeral
-from .i18n import _
+from .. import cache
+from . import markup
+from ..errors import DataError, Location, Problem, TemplateError
+from ..templating.filters import chinese_numeral
+from ..i18n import _
 from .style import line_spacing, paper_mm, points, twips_from_mm, twips_from_pt
-
-# python-docx (docx.oxml.ns) would give these, but importing any of it costs 30-60 ms, and only the base
-# package needs python-docx: a render with the base package from the cache never imports it
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W = f'xmlns:w="{_W_NS}"'
-
-
-def qn(tag: str) -> str:
-    """``"w:val"`` → ``"{…/wordprocessingml/2006/main}val"`` (only the ``w`` prefix is used here)."""
-    prefix, name = tag.split(":")
-    assert prefix == "w", tag
-    return f"{{{_W_NS}}}{name}"
-
-
-def escape(text: str, entities: dict[str, str] | None = None) -> str:
-    """``&``, ``<`` and ``>`` (and ``entities``) escaped, as :func:`xml.sax.saxutils.escape` does; that
-    module imports urllib and http.client (about 16 ms of start-up)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for character, entity in (entities or {}).items():
-        text = text.replace(character, entity)
-    return text
-
+from .wml import W, escape, paragraph as _paragraph, qn, run as _run, text as _t
 
 def parse_xml(xml: str):
     """An element of python-docx's own classes (so the document it goes into keeps working) from ``xml``."""
@@ -177,14 +157,15 @@ def prepared(profile: dict, reference: str | Path | None = None, cache_dir: str 
 
 def _kept(key: str, cache_dir: str | Path | None, make) -> Base:
     """``make()``, or the copy kept in ``cache_dir`` by an earlier process for ``key``, this module's file
-    (which makes it) and the installed python-docx (whose blank document is the base)."""
+    and the WordprocessingML layer's (which make it) and the installed python-docx (whose blank document
+    is the base)."""
     if cache_dir is None:
         return make()
     from importlib.util import find_spec
 
     stamp = [key]
     docx_folder = Path(getattr(find_spec("docx"), "origin", None) or ".").parent
-    for file in (Path(__file__), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
+    for file in (Path(__file__), Path(__file__).with_name("wml.py"), docx_folder / "__init__.py", docx_folder / "templates" / "default.docx"):
         try:
             found = os.stat(file)
         except OSError:
@@ -403,33 +384,38 @@ def _doc_defaults(profile: dict):
 
 
 def _page_setup(document, profile: dict) -> None:
+    """Paper size, orientation and margins through python-docx's ``Section``, which keeps the schema's
+    element order; the document grid, which python-docx has no API for, as XML after w:cols."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Twips
+
     page = profile["page"]
-    sect_pr = document.sections[0]._sectPr
+    section = document.sections[0]
+    sect_pr = section._sectPr
     width_mm, height_mm = paper_mm(page)
     width, height = twips_from_mm(width_mm), twips_from_mm(height_mm)
     landscape = page.get("orientation") == "landscape"
     if landscape:
         width, height = max(width, height), min(width, height)
-    for tag in ("w:pgSz", "w:pgMar", "w:docGrid"):
+    for tag in ("w:pgSz", "w:pgMar", "w:docGrid"):   # set afresh, attributes in the order Word writes them
         old = sect_pr.find(qn(tag))
         if old is not None:
             sect_pr.remove(old)
-    orient = ' w:orient="landscape"' if landscape else ""
-    pg_sz = parse_xml(f'<w:pgSz {W} w:w="{width}" w:h="{height}"{orient}/>')
-    pg_mar = parse_xml(
-        f'<w:pgMar {W} w:top="{twips_from_mm(page["margin_top_mm"])}" w:right="{twips_from_mm(page["margin_right_mm"])}" '
-        f'w:bottom="{twips_from_mm(page["margin_bottom_mm"])}" w:left="{twips_from_mm(page["margin_left_mm"])}" '
-        f'w:header="{twips_from_mm(page["header_mm"])}" w:footer="{twips_from_mm(page["footer_mm"])}" w:gutter="0"/>')
+    section.page_width, section.page_height = Twips(width), Twips(height)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.top_margin = Twips(twips_from_mm(page["margin_top_mm"]))
+    section.right_margin = Twips(twips_from_mm(page["margin_right_mm"]))
+    section.bottom_margin = Twips(twips_from_mm(page["margin_bottom_mm"]))
+    section.left_margin = Twips(twips_from_mm(page["margin_left_mm"]))
+    section.header_distance = Twips(twips_from_mm(page["header_mm"]))
+    section.footer_distance = Twips(twips_from_mm(page["footer_mm"]))
+    section.gutter = Twips(0)
     grid = parse_xml(_doc_grid(profile))
     # schema order: ... pgSz, pgMar, ... cols, ... docGrid (last but printerSettings)
     anchor = sect_pr.find(qn("w:cols"))
     if anchor is not None:
-        anchor.addprevious(pg_sz)
-        anchor.addprevious(pg_mar)
         anchor.addnext(grid)
     else:
-        sect_pr.append(pg_sz)
-        sect_pr.append(pg_mar)
         sect_pr.append(grid)
 
 
@@ -603,18 +589,6 @@ def column_widths(total: int, weights: list[float], minimum: list[int], natural:
     return widths
 
 
-def _paragraph(style: str, extra: str, runs: str, keep: bool = False) -> str:
-    """A w:p of its style reference, its other properties, its runs; ``keep`` keeps it on the page
-    of the next paragraph (w:keepNext, which comes after w:pStyle in w:pPr)."""
-    return f'<w:p><w:pPr>{style}{"<w:keepNext/>" if keep else ""}{extra}</w:pPr>{runs}</w:p>'
-
-
-def _t(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text:
-        text = escape(text)
-    return f'<w:t xml:space="preserve">{text}</w:t>'
-
-
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
@@ -669,38 +643,43 @@ class _Writer:
                 self.fail(element, _("附件 <attachment> 中不能使用 <{tag}>").format(tag=tag))
             if self.after_table and tag not in ("pagebreak", "attachment"):
                 yield self.close_table()
-            if tag == "title":
-                if not inside:
-                    self.title.append(markup.clean("".join(element.itertext())))
-                yield self.paragraph(element, "Title", indent=False)
-                self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))
-                continue
-            if self.title_gap and not (tag == "p" and element.get("align") == "center"):
+            if tag != "title" and self.title_gap and not (tag == "p" and element.get("align") == "center"):
                 # a centred line under a title (the year line （2023年度）) stays under it: the blank lines follow it
                 yield from self.blank_lines(self.title_gap, keep_next=inside)
                 self.title_gap = 0
-            if tag in HEADINGS:
-                yield self.heading(element, HEADINGS.index(tag))
-            elif tag == "p":
-                if inside:
-                    yield self.paragraph(element, "BodyText", keep=bool(self.title_gap))
-                else:
-                    self.hold(*self.paragraph_parts(element, "BodyText"))
-            elif tag == "table":
-                yield self.table(element)
-            elif tag == "attachments":
-                yield from self.attachments(element)
-            elif tag == "signature":
-                yield from self.signature(element)
-            elif tag == "attachment":
-                yield from self.attachment(element)
-            elif tag == "pagebreak":
-                yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
-                    else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+            visit = getattr(self, f"visit_{tag}", None)   # one handler per block tag, as Jinja's visit_<Node>
+            if visit is not None:
+                yield from visit(element, inside)
         if self.last is not None and not inside:
             yield self.release(keep=False)
         if self.after_table and not inside:
             yield self.close_table()
+
+    # -- block handlers: visit_<tag>(element, inside) yields the block's WordprocessingML
+
+    def visit_title(self, element, inside: bool):
+        if not inside:
+            self.title.append(markup.clean("".join(element.itertext())))
+        yield self.paragraph(element, "Title", indent=False)
+        self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))
+
+    def visit_heading(self, element, inside: bool):
+        yield self.heading(element, HEADINGS.index(element.tag))
+
+    visit_h1 = visit_h2 = visit_h3 = visit_h4 = visit_heading
+
+    def visit_p(self, element, inside: bool):
+        if inside:
+            yield self.paragraph(element, "BodyText", keep=bool(self.title_gap))
+        else:
+            self.hold(*self.paragraph_parts(element, "BodyText"))
+
+    def visit_table(self, element, inside: bool):
+        yield self.table(element)
+
+    def visit_pagebreak(self, element, inside: bool):
+        yield self.close_table('<w:r><w:br w:type="page"/></w:r>') if self.after_table \
+            else '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
     def hold(self, style: str, extra: str, runs: str) -> None:
         """Hold back a paragraph (its style, its other paragraph properties, its runs) until the next
@@ -737,11 +716,11 @@ class _Writer:
             prefix = self.patterns[level].format(n=n, cn=chinese_numeral(n))
         return self.paragraph(element, f"Heading{level + 1}", prefix=prefix)
 
-    def runs(self, element, prefix: str = "") -> str:
-        """The runs of a paragraph-like element: text, <b>, <br/>."""
+    def runs(self, element, prefix: str = "", bold: bool = False) -> str:
+        """The runs of a paragraph-like element: text, <b>, <br/>; all of its text bold if ``bold``."""
         if not prefix and not len(element):  # plain text, as in most table cells
             text = markup.clean(element.text)
-            return f"<w:r>{_t(text)}</w:r>" if text else ""
+            return _run(text, bold) if text else ""
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
@@ -755,11 +734,11 @@ class _Writer:
                 self.fail(child, _("段落中不能使用 <{tag}>（可用 <b>、<br/>）").format(tag=child.tag))
             parts.append((markup.clean(child.tail), False))
         out = []
-        for text, bold in parts:
+        for text, strong in parts:
             if text == "\n":
                 out.append("<w:r><w:br/></w:r>")
             elif text:
-                out.append(f"<w:r><w:rPr><w:b/><w:bCs/></w:rPr>{_t(text)}</w:r>" if bold else f"<w:r>{_t(text)}</w:r>")
+                out.append(_run(text, bold or strong))
         return "".join(out)
 
     def paragraph(self, element, style: str, prefix: str = "", indent: bool = True, keep: bool = False) -> str:
@@ -777,7 +756,7 @@ class _Writer:
             extra += f'<w:jc w:val="{_JC.get(align, "both")}"/>'
         return ppr, extra, self.runs(element, prefix)
 
-    def attachments(self, element):
+    def visit_attachments(self, element, inside: bool):
         """The 附件 list (GB/T 9704 7.3.4): a blank line, then 「附件：1.名称」 with later names aligned
         under the first. Its lines keep together and with the body paragraph before them; the last
         is held back and keeps with a 落款 that follows."""
@@ -798,9 +777,9 @@ class _Writer:
                    f'<w:ind w:leftChars="{round((lead + 3) * 100)}" w:left="{left}" w:firstLineChars="0" w:firstLine="0"/>')
             if self.last is not None:
                 yield self.release(keep=True)
-            self.hold(style, ind, f"<w:r>{_t(text)}</w:r>")
+            self.hold(style, ind, _run(text))
 
-    def signature(self, element):
+    def visit_signature(self, element, inside: bool):
         """The 落款 (GB/T 9704 7.3.5.1): blank lines for the seal, the date 右空四字, the name (署名)
         centred over the date; a name longer than the date keeps two characters from the right
         margin and the date moves left to stay centred under it."""
@@ -821,9 +800,9 @@ class _Writer:
         lines = [(text, right) for text, right in ((name, name_right), (date, date_right)) if text]
         for number, (text, right) in enumerate(lines, start=1):   # the last line keeps with nothing after it
             ind = f'<w:ind w:right="{round(right * char)}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>'
-            yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, f"<w:r>{_t(text)}</w:r>", number < len(lines))
+            yield _paragraph(f'<w:pStyle w:val="{self.ids["BodyText"]}"/>', ind, _run(text), number < len(lines))
 
-    def attachment(self, element):
+    def visit_attachment(self, element, inside: bool):
         """An attachment on new pages (GB/T 9704 7.5): 「附件1」 in 3号黑体 at the top left, its title
         centred, then its content; ``orientation="landscape"`` puts it in a landscape section."""
         orientation = element.get("orientation") or self.base_orientation
@@ -839,7 +818,7 @@ class _Writer:
                f'<w:jc w:val="left"/></w:pPr><w:r>{_rpr(self.profile, label)}{_t("附件" + element.get("number", ""))}</w:r></w:p>')
         title = element.get("title")
         if title:
-            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr><w:r>{_t(title)}</w:r></w:p>'
+            yield f'<w:p><w:pPr><w:pStyle w:val="{self.ids["Title"]}"/><w:keepNext/></w:pPr>{_run(title)}</w:p>'
             self.title_gap = int(self.profile["title"].get("blank_lines_after", 1))   # after a year line, if any
         yield from self.blocks(element, inside=True)
         self.title_gap = 0
@@ -935,11 +914,9 @@ class _Writer:
                     tc_pr += '<w:vMerge w:val="restart"/>'
                 head = cell.tag == "th"
                 align = _JC.get(cell.get("align") or ("center" if head else "left"), "left")
-                runs = self.runs(cell)
+                runs = self.runs(cell, bold=head)   # a column heading is bold
                 if not runs:
-                    runs = f"<w:r>{_t(self.placeholder)}</w:r>" if cell.get("empty") != "blank" else ""
-                if head:
-                    runs = runs.replace("<w:r><w:t", "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t")
+                    runs = _run(self.placeholder, head) if cell.get("empty") != "blank" else ""
                 out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{paragraph}<w:jc w:val="{align}"/>'
                            f"</w:pPr>{runs}</w:p></w:tc>")
             out.append("</w:tr>")

@@ -1,0 +1,1 @@
+"""Checks by concern: the data against the schema (schema), limits and plausibility of amounts (limits), consistency of stated and computed figures (consistency), templates against the data (templates)."""
