@@ -523,21 +523,31 @@ def _ems(text: str) -> float:
     return sum(0.5 if char.isascii() else 1.0 for char in text)
 
 
-def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[list[float], list[int]]:
+def _column_measures(grid, columns: int, size: float, text_width: int,
+                     measured: dict | None = None) -> tuple[list[float], list[int]]:
     """Each column's natural width (its widest line, at most half the text width, at least two
     characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
     _HEADER_WORD), in twips; from the cells
-    spanning one column only."""
+    spanning one column only. ``measured`` keeps each line's (width, unbreakable) across the tables of
+    a report: the same words come back in every project's table."""
     natural = [2 * size * 20 + _CELL_PADDING] * columns
     minimum = [0] * columns
+    measured = {} if measured is None else measured
     for slots in grid:
         col = 0
         for cell, span, _down in slots:
             if cell is not None and span == 1:
+                head = cell.tag == "th"
                 for line in _cell_lines(cell):
-                    width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+                    key = (line, size, head)
+                    known = measured.get(key)
+                    if known is None:
+                        width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+                        known = measured[key] = (width, bool(_UNBREAKABLE.fullmatch(line))
+                                                 or (head and len(line) <= _HEADER_WORD))
+                    width, unbreakable = known
                     natural[col] = max(natural[col], min(width, text_width / 2))
-                    if _UNBREAKABLE.fullmatch(line) or (cell.tag == "th" and len(line) <= _HEADER_WORD):
+                    if unbreakable:
                         minimum[col] = max(minimum[col], width)
             col += span
     return natural, minimum
@@ -545,6 +555,8 @@ def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[
 
 def _cell_lines(cell) -> list[str]:
     """The lines of a cell's text (split at <br/>), cleaned."""
+    if not len(cell):   # plain text, as in most cells
+        return [markup.clean(cell.text).strip()]
     lines, current = [], [cell.text or ""]
     for child in cell:
         if child.tag == "br":
@@ -607,6 +619,7 @@ class _Writer:
         self.last: tuple[str, str, str] | None = None   # the last paragraph, held back: see hold()
         self.title_gap = 0              # blank lines due after a title, written before the next block
         self.title: list[str] = []      # the lines of the report's title
+        self.measured: dict = {}        # a table line's width and whether it may wrap: see _column_measures
 
     @property
     def text_width(self) -> int:
@@ -879,7 +892,7 @@ class _Writer:
         if not columns:
             return ""
         size = points(self.profile["table"]["size"])
-        natural, minimum = _column_measures(grid, columns, size, self.text_width)
+        natural, minimum = _column_measures(grid, columns, size, self.text_width, self.measured)
         weights = natural
         if element.get("widths"):
             weights = [_positive(w) for w in element.get("widths").split(",") if w.strip()]
