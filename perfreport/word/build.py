@@ -608,6 +608,11 @@ def column_widths(total: int, weights: list[float], minimum: list[int], natural:
     return widths
 
 
+# How many plain-text runs a report keeps (about 100 bytes each): enough for the words, numbers and
+# placeholders that recur in thousands of tables, bounded for reports whose every cell differs.
+_PLAIN_RUNS_KEPT = 100_000
+
+
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
@@ -626,6 +631,7 @@ class _Writer:
         self.last: tuple[str, str, str] | None = None   # the last paragraph, held back: see hold()
         self.title_gap = 0              # blank lines due after a title, written before the next block
         self.title: list[str] = []      # the lines of the report's title
+        self.plain_runs: dict = {}      # (text, bold) -> its w:r, for the words that recur in every table
         self.measured: dict = {}        # a table line's width and whether it may wrap: see _column_measures
 
     @property
@@ -739,8 +745,14 @@ class _Writer:
     def runs(self, element, prefix: str = "", bold: bool = False) -> str:
         """The runs of a paragraph-like element: text, <b>, <br/>; all of its text bold if ``bold``."""
         if not prefix and not len(element):  # plain text, as in most table cells
-            text = markup.clean(element.text)
-            return _run(text, bold) if text else ""
+            key = (element.text, bold)
+            known = self.plain_runs.get(key)
+            if known is None:
+                text = markup.clean(element.text)
+                known = _run(text, bold) if text else ""
+                if len(self.plain_runs) < _PLAIN_RUNS_KEPT:
+                    self.plain_runs[key] = known
+            return known
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
