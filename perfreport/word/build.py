@@ -113,9 +113,16 @@ class Docx:
             file.write(buffer.getbuffer())
 
 
+# zlib level for word/document.xml, by measurement (docs/performance.md, 2026-12-02): on the 113 MB of a
+# 5,000-project report level 3 takes 0.18 s and gives 3.6 MB, the default (6) 0.45 s and 1.4 MB;
+# levels 4 and up cost more than twice as much time.
+_DEFLATE_LEVEL = 3
+
+
 def _info_now(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, time.localtime()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = _DEFLATE_LEVEL   # ZipInfo.compress_level from Python 3.13 on; this name still works there
     return info
 
 
@@ -523,21 +530,31 @@ def _ems(text: str) -> float:
     return sum(0.5 if char.isascii() else 1.0 for char in text)
 
 
-def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[list[float], list[int]]:
+def _column_measures(grid, columns: int, size: float, text_width: int,
+                     measured: dict | None = None) -> tuple[list[float], list[int]]:
     """Each column's natural width (its widest line, at most half the text width, at least two
     characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
     _HEADER_WORD), in twips; from the cells
-    spanning one column only."""
+    spanning one column only. ``measured`` keeps each line's (width, unbreakable) across the tables of
+    a report: the same words come back in every project's table."""
     natural = [2 * size * 20 + _CELL_PADDING] * columns
     minimum = [0] * columns
+    measured = {} if measured is None else measured
     for slots in grid:
         col = 0
         for cell, span, _down in slots:
             if cell is not None and span == 1:
+                head = cell.tag == "th"
                 for line in _cell_lines(cell):
-                    width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+                    key = (line, size, head)
+                    known = measured.get(key)
+                    if known is None:
+                        width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+                        known = measured[key] = (width, bool(_UNBREAKABLE.fullmatch(line))
+                                                 or (head and len(line) <= _HEADER_WORD))
+                    width, unbreakable = known
                     natural[col] = max(natural[col], min(width, text_width / 2))
-                    if _UNBREAKABLE.fullmatch(line) or (cell.tag == "th" and len(line) <= _HEADER_WORD):
+                    if unbreakable:
                         minimum[col] = max(minimum[col], width)
             col += span
     return natural, minimum
@@ -545,6 +562,8 @@ def _column_measures(grid, columns: int, size: float, text_width: int) -> tuple[
 
 def _cell_lines(cell) -> list[str]:
     """The lines of a cell's text (split at <br/>), cleaned."""
+    if not len(cell):   # plain text, as in most cells
+        return [markup.clean(cell.text).strip()]
     lines, current = [], [cell.text or ""]
     for child in cell:
         if child.tag == "br":
@@ -589,6 +608,11 @@ def column_widths(total: int, weights: list[float], minimum: list[int], natural:
     return widths
 
 
+# How many plain-text runs a report keeps (about 100 bytes each): enough for the words, numbers and
+# placeholders that recur in thousands of tables, bounded for reports whose every cell differs.
+_PLAIN_RUNS_KEPT = 100_000
+
+
 class _Writer:
     """Walks the markup and yields WordprocessingML for each block."""
 
@@ -607,6 +631,8 @@ class _Writer:
         self.last: tuple[str, str, str] | None = None   # the last paragraph, held back: see hold()
         self.title_gap = 0              # blank lines due after a title, written before the next block
         self.title: list[str] = []      # the lines of the report's title
+        self.plain_runs: dict = {}      # (text, bold) -> its w:r, for the words that recur in every table
+        self.measured: dict = {}        # a table line's width and whether it may wrap: see _column_measures
 
     @property
     def text_width(self) -> int:
@@ -719,8 +745,14 @@ class _Writer:
     def runs(self, element, prefix: str = "", bold: bool = False) -> str:
         """The runs of a paragraph-like element: text, <b>, <br/>; all of its text bold if ``bold``."""
         if not prefix and not len(element):  # plain text, as in most table cells
-            text = markup.clean(element.text)
-            return _run(text, bold) if text else ""
+            key = (element.text, bold)
+            known = self.plain_runs.get(key)
+            if known is None:
+                text = markup.clean(element.text)
+                known = _run(text, bold) if text else ""
+                if len(self.plain_runs) < _PLAIN_RUNS_KEPT:
+                    self.plain_runs[key] = known
+            return known
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
@@ -879,7 +911,7 @@ class _Writer:
         if not columns:
             return ""
         size = points(self.profile["table"]["size"])
-        natural, minimum = _column_measures(grid, columns, size, self.text_width)
+        natural, minimum = _column_measures(grid, columns, size, self.text_width, self.measured)
         weights = natural
         if element.get("widths"):
             weights = [_positive(w) for w in element.get("widths").split(",") if w.strip()]

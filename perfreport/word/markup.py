@@ -21,6 +21,7 @@ the template, not text: they are removed (use ``<br/>`` for a line break).
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 from typing import Iterator
@@ -233,13 +234,23 @@ _ATTRIBUTES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _usable(name: str, value: str) -> bool:
+    """Whether the attribute ``name`` may have ``value`` (an attribute the markup does not define
+    may have any): the same few values come back in every cell of a large report."""
+    rule = _ATTRIBUTES.get(name)
+    return rule is None or bool(rule[0](value))
+
+
 def check_attributes(element, template: str | None, deep: bool = True) -> None:
     """Refuse an attribute value the builder cannot use (``widths="0,NaN"``, ``colspan="100000000"``)
     before anything is built from it, naming the attribute, the value and the rendered line."""
     for node in element.iter() if deep else (element,):
-        for name, value in node.attrib.items():
-            rule = _ATTRIBUTES.get(name)
-            if rule and not rule[0](value):
+        for name, value in node.items():
+            if _usable(name, value):
+                continue
+            rule = _ATTRIBUTES[name]
+            if not rule[0](value):
                 raise TemplateError(Problem("PR307", _("<{tag}> 的属性 {name}=“{value}”无效，应为{expected}（渲染结果第 {line} 行）").format(
                     tag=node.tag, name=name, value=value[:100], expected=_(rule[1]).format(columns=MAX_COLUMNS, rows=MAX_ROWSPAN), line=node.sourceline), Location(template)))
 
