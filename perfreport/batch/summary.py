@@ -46,41 +46,62 @@ def unit_row(result) -> dict:
     return row
 
 
-def _sheet(sheet, columns, rows) -> None:
+def _sheet(sheet, columns, rows: list) -> None:
+    """Stream ``rows`` into the write-only ``sheet``: what comes before the rows in the XML is set first.
+
+    A write-only sheet writes its column widths, frozen pane and view when the first row is appended, and
+    its filter, page setup, header and footer when the workbook is saved; the print titles and area are
+    names of the workbook. Cells are objects only where they carry a style (the bold
+    header, the number formats), one style per column shared by its cells.
+    """
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     from ..tools.excelwrite import print_setup
 
-    sheet.append([heading for heading, *_ in columns])
-    for row in rows:
-        sheet.append([row.get(key) for _h, key, *_ in columns])
-    for i, (_heading, _key, number_format, width) in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        sheet.column_dimensions[letter].width = width
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = number_format
+    last = get_column_letter(len(columns))
+    for i, (_heading, _key, _format, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    print_setup(sheet, 1, sheet.max_row, blank_rows=0)
+    sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    print_setup(sheet, 1, len(rows) + 1, blank_rows=0, columns=len(columns))
+    bold = Font(bold=True)
+    header = []
+    for heading, *_ in columns:
+        cell = WriteOnlyCell(sheet, heading)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    styles = []
+    for _heading, _key, number_format, _width in columns:
+        if number_format:
+            cell = WriteOnlyCell(sheet)
+            cell.number_format = number_format
+            styles.append(cell._style)
+        else:
+            styles.append(None)
+    keys = [key for _h, key, *_ in columns]
+    for number, row in enumerate(rows, start=2):
+        sheet.append([value if style is None or value is None
+                      else Cell(sheet, row=number, column=column, value=value, style_array=style)
+                      for column, value, style in zip(range(1, len(keys) + 1), map(row.get, keys), styles)])
 
 
 def write_summary(path: str | Path, results) -> Path:
-    """Write the summary of batch ``results`` (in the order given) to the workbook ``path``, atomically."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Write the summary of batch ``results`` (in the order given) to the workbook ``path``, atomically.
 
-    workbook = Workbook()
+    The workbook is written in openpyxl's write-only mode (rows streamed, no cell objects kept).
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
     workbook.properties.keywords = MARK
-    units = workbook.active
-    units.title = "单位"
+    units = workbook.create_sheet("单位")
     projects = workbook.create_sheet("项目")
     results = list(results)
     _sheet(units, UNIT_COLUMNS, [unit_row(r) for r in results])
     _sheet(projects, PROJECT_COLUMNS, [dict(p, file=str(r.file)) for r in results for p in r.projects])
-    for sheet in (units, projects):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
     return write_atomic(path, workbook.save)
 
 
