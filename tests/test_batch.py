@@ -244,3 +244,26 @@ def test_summary_names_failed_units_and_prints_on_a4(county, tmp_path):
         setup = sheet.page_setup
         assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
         assert sheet.print_title_rows == "$1:$1" and sheet.print_area.endswith(f"${sheet.max_row}")
+
+
+def test_summary_written_in_write_only_mode_keeps_layout_and_print_setup(county, tmp_path):
+    """The workbook is streamed (write-only); read back, it has what the full mode gave: bold header,
+    column widths, fit to one page wide, header/footer, print titles and area on both sheets."""
+    summary = tmp_path / "汇总.xlsx"
+    invoke(county, "-o", tmp_path / "out", "--summary", summary)
+    workbook = openpyxl.load_workbook(summary)
+    assert workbook.sheetnames == ["单位", "项目"] and workbook.properties.keywords == "perfreport-batch-summary"
+    for sheet in workbook.worksheets:
+        assert all(cell.font.b for cell in sheet[1]) and not sheet.cell(2, 1).font.b
+        assert sheet.column_dimensions["A"].width == 28 and sheet.freeze_panes == "A2"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_options.gridLines
+        assert sheet.oddHeader.center.text == "&A" and "&P" in sheet.oddFooter.center.text
+        last = openpyxl.utils.get_column_letter(sheet.max_column)
+        assert sheet.print_area.endswith(f"$A$1:${last}${sheet.max_row}")
+        assert sheet.auto_filter.ref == sheet.dimensions
+    projects = workbook["项目"]
+    header = [c.value for c in projects[1]]
+    names = {row[0] for row in workbook["单位"].iter_rows(min_row=2, values_only=True)}
+    assert projects.max_row > 2 and {row[0] for row in projects.iter_rows(min_row=2, values_only=True)} <= names
+    assert {c.number_format for c in projects[2]} >= {"0.00", "0.00%"}
+    assert projects.cell(2, header.index("执行率") + 1).number_format == "0.00%"

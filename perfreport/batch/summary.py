@@ -6,6 +6,7 @@ as percentages (0.00%), while the cells hold the numbers themselves.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from ..write import write_atomic
@@ -14,6 +15,7 @@ AMOUNT, RATE = "0.00", "0.00%"
 # The workbook's keywords (document properties, kept when Excel or WPS saves it again): a batch over a
 # folder holding the summary knows it is not a unit file.
 MARK = "perfreport-batch-summary"
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 # (heading, key, number format, column width)
 UNIT_COLUMNS = [
@@ -46,41 +48,92 @@ def unit_row(result) -> dict:
     return row
 
 
-def _sheet(sheet, columns, rows) -> None:
+def _sheet(sheet, columns, rows: list) -> None:
+    """Stream ``rows`` into the write-only ``sheet``: what comes before the rows in the XML is set first.
+
+    A write-only sheet writes its column widths, frozen pane and view when the first row is appended, and
+    its filter, page setup, header and footer when the workbook is saved; the print titles and area are
+    names of the workbook. The bold header row goes through openpyxl's own cells; the data rows through
+    :func:`_row_writer`.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     from ..tools.excelwrite import print_setup
 
-    sheet.append([heading for heading, *_ in columns])
-    for row in rows:
-        sheet.append([row.get(key) for _h, key, *_ in columns])
-    for i, (_heading, _key, number_format, width) in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        sheet.column_dimensions[letter].width = width
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = number_format
+    last = get_column_letter(len(columns))
+    for i, (_heading, _key, _format, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    print_setup(sheet, 1, sheet.max_row, blank_rows=0)
+    sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    print_setup(sheet, 1, len(rows) + 1, blank_rows=0, columns=len(columns))
+    bold = Font(bold=True)
+    header = []
+    for heading, *_ in columns:
+        cell = WriteOnlyCell(sheet, heading)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    styles = []
+    for _heading, _key, number_format, _width in columns:
+        cell = WriteOnlyCell(sheet)
+        if number_format:
+            cell.number_format = number_format
+        styles.append(cell.style_id if number_format else None)
+    keys = [key for _h, key, *_ in columns]
+    # openpyxl serialises a write-only cell at about 10 µs (one lxml context per element): 4 s for the
+    # 37,000 project rows of 1,000 units. The rows are handed to the sheet's writer as ready elements instead.
+    sheet._values_to_row = lambda values, _index: values
+    sheet._writer.write_row = _row_writer(styles)
+    for row in rows:
+        sheet.append([row.get(key) for key in keys])
+
+
+def _row_writer(styles: list):
+    """A ``write_row(xf, values, index)`` for a write-only sheet's writer: one ``<row>`` element per row,
+    built as text and parsed once, the same XML as openpyxl's cells (inline strings; numbers with the
+    column's style ``s``; empty values left out)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+    from openpyxl.xml.functions import fromstring
+    from xml.sax.saxutils import escape
+
+    letters = [get_column_letter(i) for i in range(1, len(styles) + 1)]
+    number_attrs = [f' t="n" s="{s}"' if s is not None else ' t="n"' for s in styles]
+
+    def write_row(xf, values, index):
+        cells = []
+        for letter, number, value in zip(letters, number_attrs, values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                cells.append(f'<c r="{letter}{index}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float, Decimal)):
+                cells.append(f'<c r="{letter}{index}"{number}><v>{value!r}</v></c>' if isinstance(value, float)
+                             else f'<c r="{letter}{index}"{number}><v>{value}</v></c>')
+            else:
+                text = escape(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+                cells.append(f'<c r="{letter}{index}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        xf.write(fromstring(f'<row xmlns="{SHEET_NS}" r="{index}">{"".join(cells)}</row>'))
+
+    return write_row
 
 
 def write_summary(path: str | Path, results) -> Path:
-    """Write the summary of batch ``results`` (in the order given) to the workbook ``path``, atomically."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Write the summary of batch ``results`` (in the order given) to the workbook ``path``, atomically.
 
-    workbook = Workbook()
+    The workbook is written in openpyxl's write-only mode (rows streamed, no cell objects kept).
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
     workbook.properties.keywords = MARK
-    units = workbook.active
-    units.title = "单位"
+    units = workbook.create_sheet("单位")
     projects = workbook.create_sheet("项目")
     results = list(results)
     _sheet(units, UNIT_COLUMNS, [unit_row(r) for r in results])
     _sheet(projects, PROJECT_COLUMNS, [dict(p, file=str(r.file)) for r in results for p in r.projects])
-    for sheet in (units, projects):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
     return write_atomic(path, workbook.save)
 
 

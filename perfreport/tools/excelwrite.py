@@ -42,16 +42,20 @@ def workbook(data: dict, schema: dict | None = None):
     return book
 
 
-def print_setup(ws, head: int, last_row: int, blank_rows: int = _BLANK_ROWS) -> None:
+def print_setup(ws, head: int, last_row: int, blank_rows: int = _BLANK_ROWS, columns: int | None = None) -> None:
     """Print on A4, as wide as the page (landscape when wide), the header rows repeated on every page.
 
     The print area runs from A1 to ``last_row``, with at least ``blank_rows`` rows below the header to fill in by hand.
+    ``columns`` is the number of columns, given for a write-only sheet (which has no ``max_column``)
+    before its rows are written; the page setup is written after the rows, so this works in write-only mode too.
     """
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    widths = [ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, ws.max_column + 1)
+    columns = columns or ws.max_column
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, columns + 1)
               if not ws.column_dimensions[get_column_letter(c)].hidden]
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if sum(widths) > _PORTRAIT_WIDTH else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # one page wide, as many tall as needed
@@ -62,7 +66,7 @@ def print_setup(ws, head: int, last_row: int, blank_rows: int = _BLANK_ROWS) -> 
     ws.page_margins.header = ws.page_margins.footer = 0.3
     if head:
         ws.print_title_rows = f"1:{head}"
-    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{max(last_row, head + blank_rows)}"
+    ws.print_area = f"A1:{get_column_letter(columns)}{max(last_row, head + blank_rows)}"
     ws.oddHeader.center.text = "&A"  # the sheet's name
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
