@@ -11,6 +11,7 @@ import linecache
 import os
 import re
 import threading
+import types
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -171,6 +172,10 @@ def _steps(iterable):
         yield item
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))     # what ``d.name`` finds before the key ``name`` of a dict
+_METHODS = (types.MethodType, types.BuiltinMethodType)    # the values the sandbox may wrap (str.format)
+
+
 class _Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, remembering its answer to "may templates read this attribute?" for each type
     and attribute name: the answer depends on nothing else, and templates ask it for every ``a.b``.
@@ -236,6 +241,28 @@ class _Sandbox(SandboxedEnvironment):
             return super().call(__context, __obj, *args, **kwargs)
         finally:
             _budget.depth -= 1
+
+    def getattr(self, obj, attribute: str):
+        """``obj.attribute`` as the sandbox gives it, without its checks where their answer is known:
+        a plain dict's key that is not a dict attribute, and an attribute already found safe for the
+        object's type (the data the templates read: thousands of values per report), unless the value
+        is a method (the sandbox wraps ``str.format``)."""
+        kind = type(obj)
+        if kind is dict:
+            if attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+        elif self._safe.get((kind, attribute)):
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass
+            else:
+                if type(value) not in _METHODS:
+                    return value
+        return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         key = (type(obj), attr)
