@@ -534,18 +534,18 @@ def _column_measures(grid, columns: int, size: float, text_width: int,
                      measured: dict | None = None) -> tuple[list[float], list[int]]:
     """Each column's natural width (its widest line, at most half the text width, at least two
     characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
-    _HEADER_WORD), in twips; from the cells
-    spanning one column only. ``measured`` keeps each line's (width, unbreakable) across the tables of
+    _HEADER_WORD), in twips; from the cells spanning one column only. ``grid`` is
+    :meth:`_Writer.layout`'s. ``measured`` keeps each line's (width, unbreakable) across the tables of
     a report: the same words come back in every project's table."""
     natural = [2 * size * 20 + _CELL_PADDING] * columns
     minimum = [0] * columns
     measured = {} if measured is None else measured
+    half = text_width / 2
     for slots in grid:
         col = 0
-        for cell, span, _down in slots:
+        for cell, span, _down, head, _align, text, _empty in slots:
             if cell is not None and span == 1:
-                head = cell.tag == "th"
-                for line in _cell_lines(cell):
+                for line in (markup.clean(text).strip(),) if text is not None else _cell_lines(cell):
                     key = (line, size, head)
                     known = measured.get(key)
                     if known is None:
@@ -553,9 +553,11 @@ def _column_measures(grid, columns: int, size: float, text_width: int,
                         known = measured[key] = (width, bool(_UNBREAKABLE.fullmatch(line))
                                                  or (head and len(line) <= _HEADER_WORD))
                     width, unbreakable = known
-                    natural[col] = max(natural[col], min(width, text_width / 2))
-                    if unbreakable:
-                        minimum[col] = max(minimum[col], width)
+                    wide = width if width < half else half
+                    if wide > natural[col]:
+                        natural[col] = wide
+                    if unbreakable and width > minimum[col]:
+                        minimum[col] = width
             col += span
     return natural, minimum
 
@@ -911,7 +913,8 @@ class _Writer:
         if not columns:
             return ""
         size = points(self.profile["table"]["size"])
-        natural, minimum = _column_measures(grid, columns, size, self.text_width, self.measured)
+        text_width = self.text_width
+        natural, minimum = _column_measures(grid, columns, size, text_width, self.measured)
         weights = natural
         if element.get("widths"):
             weights = [_positive(w) for w in element.get("widths").split(",") if w.strip()]
@@ -919,7 +922,7 @@ class _Writer:
                 self.fail(element, _("widths 应为以逗号分隔的正数，实际为“{value}”").format(value=element.get("widths")))
             if len(weights) != columns:
                 self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
-        widths = column_widths(self.text_width, weights, minimum, natural)
+        widths = column_widths(text_width, weights, minimum, natural)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["TableGrid"]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
                '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
                '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']
@@ -927,45 +930,61 @@ class _Writer:
         out.append("</w:tblGrid>")
         cant_split = element.get("split") == "no"
         style = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/>'
+        plain_runs, placeholder = self.plain_runs, self.placeholder
+        # A cell's w:tcPr and the start of its paragraph, for (column, colspan, "continued" for the continuation of
+        # a merge down or whether it starts one, keeps with the next row): the same few in every row.
+        starts: dict[tuple, str] = {}
         # The last rows stay with the rows before them: a page never holds only a table's last row
         # (below its repeated header).
         kept = len(rows) - KEEP_LAST_ROWS
-        for number, ((header, tr), slots) in enumerate(zip(rows, grid)):
-            paragraph = style + ("<w:keepNext/>" if kept <= number < len(rows) - 1 else "") + '<w:snapToGrid w:val="0"/>'
+        last = len(rows) - 1
+        append = out.append
+        for number, ((header, _tr), slots) in enumerate(zip(rows, grid)):
+            keep = kept <= number < last
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
-            out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
+            append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
-            for cell, span, down in slots:
-                width = widths[col] if span == 1 else sum(widths[col:col + span])
+            for cell, span, down, head, align, text, empty in slots:
+                key = (col, span, "continued" if cell is None else down > 1, keep)
+                start = starts.get(key)
+                if start is None:
+                    width = widths[col] if span == 1 else sum(widths[col:col + span])
+                    tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+                    if cell is None:   # the continuation of a cell spanning down
+                        tc_pr += "<w:vMerge/>"
+                    elif down > 1:
+                        tc_pr += '<w:vMerge w:val="restart"/>'
+                    start = starts[key] = (f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{style}'
+                                           + ("<w:keepNext/>" if keep else "") + '<w:snapToGrid w:val="0"/>')
                 col += span
-                tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
-                if cell is None:   # the continuation of a cell spanning down
-                    out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr>{paragraph}</w:pPr></w:p></w:tc>')
+                if cell is None:
+                    append(start + "</w:pPr></w:p></w:tc>")
                     continue
-                if down > 1:
-                    tc_pr += '<w:vMerge w:val="restart"/>'
-                head = cell.tag == "th"
-                align = _JC.get(cell.get("align") or ("center" if head else "left"), "left")
-                runs = self.runs(cell, bold=head)   # a column heading is bold
-                if not runs:
-                    runs = _run(self.placeholder, head) if cell.get("empty") != "blank" else ""
-                out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{paragraph}<w:jc w:val="{align}"/>'
-                           f"</w:pPr>{runs}</w:p></w:tc>")
-            out.append("</w:tr>")
-        out.append("</w:tbl>")
+                if text is not None:   # plain text, as in most cells
+                    runs = plain_runs.get((text, head))
+                    if runs is None:
+                        runs = self.runs(cell, bold=head)   # a column heading is bold
+                else:
+                    runs = self.runs(cell, bold=head)
+                if not runs and empty != "blank":
+                    runs = _run(placeholder, head)
+                append(f'{start}<w:jc w:val="{align}"/></w:pPr>{runs}</w:p></w:tc>')
+            append("</w:tr>")
+        append("</w:tbl>")
         self.after_table = True  # Word needs a paragraph after it: close_table()
         return "".join(out)
 
     def layout(self, rows):
-        """Place cells on the grid: each row becomes [(cell, colspan, rowspan)], cell None where a cell
-        above spans down into the row."""
+        """Place cells on the grid: each row becomes a list of slots (cell, colspan, rowspan, is a
+        heading, w:jc alignment, its text if it has no child elements, its ``empty`` attribute);
+        cell None where a cell above spans down into the row."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
 
         def spanned(col: int, slots: list) -> int:
             """Put the continuation of the cell spanning down into ``col``; the next column."""
             remaining, span = below[col]
-            slots.append((None, span, 1))
+            slots.append((None, span, 1, False, None, None, None))
             if remaining <= 1:
                 del below[col]
             else:
@@ -975,14 +994,25 @@ class _Writer:
         for _header, tr in rows:
             slots, col = [], 0
             for cell in tr:
-                if cell.tag != "td" and cell.tag != "th":
-                    self.fail(cell, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=cell.tag))
+                tag = cell.tag
+                if tag != "td" and tag != "th":
+                    self.fail(cell, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=tag))
                 while col in below:
                     col = spanned(col, slots)
-                span, down = cell.get("colspan"), cell.get("rowspan")
-                span = 1 if span is None else self.span(cell, "colspan", span)
-                down = 1 if down is None else self.span(cell, "rowspan", down)
-                slots.append((cell, span, down))
+                head = tag == "th"
+                span = down = 1
+                align = empty = None
+                attributes = cell.attrib
+                if attributes:
+                    align, empty = attributes.get("align"), attributes.get("empty")
+                    value = attributes.get("colspan")
+                    if value is not None:
+                        span = self.span(cell, "colspan", value)
+                    value = attributes.get("rowspan")
+                    if value is not None:
+                        down = self.span(cell, "rowspan", value)
+                slots.append((cell, span, down, head, _JC.get(align or ("center" if head else "left"), "left"),
+                              None if len(cell) else cell.text, empty))
                 if down > 1:
                     below[col] = [down - 1, span]
                 col += span
