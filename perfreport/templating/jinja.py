@@ -17,7 +17,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import jinja2
+import jinja2.compiler
 import jinja2.runtime
+import markupsafe
 import jinja2.utils
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -172,6 +174,32 @@ def _steps(iterable):
         yield item
 
 
+try:
+    from markupsafe import _escape_inner   # MarkupSafe 3: the C function behind escape() for a str
+except ImportError:                        # pragma: no cover (MarkupSafe 2)
+    _escape_inner = None
+
+
+def _escaped(value) -> str:
+    """What ``{{ value }}`` writes when autoescaping: Jinja's ``escape(value)``, but a plain str for a
+    str value (the most common), without making a ``Markup`` that is only joined to the output."""
+    if type(value) is str and _escape_inner is not None:
+        return _escape_inner(value)
+    return markupsafe.escape(value)
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, writing each autoescaped output through :func:`_escaped`."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escaped(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
 _DICT_ATTRIBUTES = frozenset(dir(dict))     # what ``d.name`` finds before the key ``name`` of a dict
 _METHODS = (types.MethodType, types.BuiltinMethodType)    # the values the sandbox may wrap (str.format)
 
@@ -186,6 +214,8 @@ class _Sandbox(SandboxedEnvironment):
     """
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _CodeGenerator
+    escaped = staticmethod(_escaped)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,7 +333,7 @@ def _bytecode_cache(cache_dir: str | Path | None, env: SandboxedEnvironment) -> 
     from .. import __version__
     from ..cache import subfolder
 
-    settings = (__version__, jinja2.__version__, type(env).__qualname__, env.block_start_string, env.block_end_string,
+    settings = (__version__, jinja2.__version__, type(env).__qualname__, env.code_generator_class.__qualname__, env.block_start_string, env.block_end_string,
                 env.variable_start_string, env.variable_end_string, env.comment_start_string, env.comment_end_string,
                 env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
                 env.newline_sequence, env.keep_trailing_newline, env.optimized, sorted(env.extensions),
