@@ -935,8 +935,7 @@ class _Writer:
                 rows.append((False, child))
             else:
                 self.fail(child, _("表格中不能使用 <{tag}>（可用 <thead>、<tbody>、<tr>）").format(tag=child.tag))
-        grid = self.layout(rows)
-        columns = max((sum(slot[1] for slot in r) for r in grid), default=0)
+        grid, columns = self.layout(rows)
         if not columns:
             return ""
         text_width = self.text_width
@@ -998,9 +997,10 @@ class _Writer:
     def layout(self, rows):
         """Place cells on the grid: each row becomes a list of slots (cell, colspan, rowspan, is a
         heading, w:jc alignment, :meth:`plain_cell` if it has no child elements, its ``empty`` attribute);
-        cell None where a cell above spans down into the row."""
+        cell None where a cell above spans down into the row; and the number of columns."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
+        columns = 0
 
         def spanned(col: int, slots: list) -> int:
             """Put the continuation of the cell spanning down into ``col``; the next column."""
@@ -1040,7 +1040,9 @@ class _Writer:
             while col in below:
                 col = spanned(col, slots)
             grid.append(slots)
-        return grid
+            if col > columns:
+                columns = col
+        return grid, columns
 
     def span(self, cell, attribute: str, value: str) -> int:
         """The cell's ``attribute`` (colspan or rowspan), given as ``value``, as a number of grid cells."""
