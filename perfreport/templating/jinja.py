@@ -19,8 +19,8 @@ from pathlib import Path
 import jinja2
 import jinja2.compiler
 import jinja2.runtime
-import markupsafe
 import jinja2.utils
+import markupsafe
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
