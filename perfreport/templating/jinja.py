@@ -220,6 +220,7 @@ class _Sandbox(SandboxedEnvironment):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
+        self._safe_names: dict[type, set[str]] = {}   # the attributes found safe, per type: see getattr()
         for name in ("center", "indent", "format", "replace", "slice", "join"):
             self.filters[name] = _bounded_filter(name, self.filters[name])
         self.filters[_STEPS_FILTER] = _steps
@@ -284,7 +285,7 @@ class _Sandbox(SandboxedEnvironment):
                     return obj[attribute]
                 except KeyError:
                     pass
-        elif self._safe.get((kind, attribute)):
+        elif attribute in self._safe_names.get(kind, ()):
             try:
                 value = getattr(obj, attribute)
             except AttributeError:
@@ -299,6 +300,8 @@ class _Sandbox(SandboxedEnvironment):
         safe = self._safe.get(key)
         if safe is None:
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+            if safe:
+                self._safe_names.setdefault(type(obj), set()).add(attr)
         return safe
 
 
