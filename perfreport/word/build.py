@@ -956,8 +956,8 @@ class _Writer:
         cant_split = element.get("split") == "no"
         style = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/>'
         placeholder = self.placeholder
-        # A cell's w:tcPr and the start of its paragraph, for (column, colspan, "continued" for the continuation of
-        # a merge down or whether it starts one, keeps with the next row): the same few in every row.
+        # A cell's w:tcPr and its paragraph's properties, for (column, colspan, "continued" for the continuation
+        # of a merge down or whether it starts one, keeps with the next row, alignment): the same few in every row.
         starts: dict[tuple, str] = {}
         # The last rows stay with the rows before them: a page never holds only a table's last row
         # (below its repeated header).
@@ -970,7 +970,7 @@ class _Writer:
             append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
             for cell, span, down, head, align, plain, empty in slots:
-                key = (col, span, "continued" if cell is None else down > 1, keep)
+                key = (col, span, "continued" if cell is None else down > 1, keep, align)
                 start = starts.get(key)
                 if start is None:
                     width = widths[col] if span == 1 else sum(widths[col:col + span])
@@ -980,15 +980,16 @@ class _Writer:
                     elif down > 1:
                         tc_pr += '<w:vMerge w:val="restart"/>'
                     start = starts[key] = (f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{style}'
-                                           + ("<w:keepNext/>" if keep else "") + '<w:snapToGrid w:val="0"/>')
+                                           + ("<w:keepNext/>" if keep else "") + '<w:snapToGrid w:val="0"/>'
+                                           + (f'<w:jc w:val="{align}"/>' if cell is not None else "") + "</w:pPr>")
                 col += span
                 if cell is None:
-                    append(start + "</w:pPr></w:p></w:tc>")
+                    append(start + "</w:p></w:tc>")
                     continue
                 runs = plain[2] if plain is not None else self.runs(cell, bold=head)   # a column heading is bold
                 if not runs and empty != "blank":
                     runs = _run(placeholder, head)
-                append(f'{start}<w:jc w:val="{align}"/></w:pPr>{runs}</w:p></w:tc>')
+                append(start + runs + "</w:p></w:tc>")
             append("</w:tr>")
         append("</w:tbl>")
         self.after_table = True  # Word needs a paragraph after it: close_table()
