@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 from perfreport.templating.filters import (chinese_numeral, date_text, money_text, paragraphs, percent_text,
-                                round_half_up, year_in_characters)
+                                round_half_up, score_text, year_in_characters)
 
 
 @pytest.mark.parametrize("value, places, expected", [
@@ -54,3 +54,8 @@ def test_dates_and_years_as_gbt9704_writes_them():
 def test_paragraphs_one_per_non_empty_line():
     assert paragraphs("  甲。\n\n乙。  \n") == ["甲。", "乙。"]
     assert paragraphs(None) == []
+
+
+@pytest.mark.parametrize("whole", [0, 7, 90, 100, -3, 10**30])
+def test_a_whole_fraction_score_reads_as_the_same_score_as_a_decimal(whole):
+    assert score_text(Fraction(whole)) == score_text(Decimal(whole)) == score_text(Decimal(whole) + Decimal("0.000")) == str(whole)

@@ -18,6 +18,15 @@ def test_data_is_escaped_so_it_can_never_become_markup(env):
     assert out == "<p>a &amp; &lt;b&gt;{{ y }}&lt;/b&gt;</p>"
 
 
+def test_every_kind_of_value_is_written_as_jinja_escapes_it(env):
+    """Output is escaped by a shortcut for plain text (speed, issue 18): the same text as Jinja's own escape."""
+    from markupsafe import Markup, escape
+
+    values = {"s": "a & <b>\"'", "m": Markup("<b>粗</b>"), "n": 5, "f": 0.5, "none": None, "l": ["<"]}
+    out = render_template(env(**{"t.j2": "|".join("{{ %s }}" % name for name in values)}), "t.j2", values)
+    assert out == "|".join(str(escape(value)) for value in values.values())
+
+
 def test_syntax_error_names_file_and_line(env, tmp_path):
     with pytest.raises(TemplateError) as exc:
         render_template(env(**{"t.j2": "<p>\n{% if %}\n</p>"}), "t.j2", {})
@@ -44,6 +53,28 @@ def test_sandbox_refuses_python_internals_naming_file_and_line(env):
     problem = exc.value.problems[0]
     assert problem.code == "PR303" and "沙箱" in problem.message and "__class__" in problem.message
     assert problem.location.file.endswith("t.j2") and problem.location.line == 2
+
+
+class _Item:
+    def __init__(self, name, say):
+        self.name, self.say = name, say
+
+
+def test_attributes_read_again_take_the_sandbox_s_answers(env):
+    """Attributes found safe for a type are read without the sandbox's checks the next time
+    (speed, issue 18): what templates see must stay exactly what Jinja's sandbox gives."""
+    template = ("{% for i in items %}{{ i.name }}|{{ i.say('{0}') }}|{% endfor %}"
+                "{{ d.items is defined and d.items is not string }}|{{ d.name }}|{{ d['items'] }}|{{ d.missing is defined }}")
+    items = [_Item("甲", "a".format), _Item("乙", "b{0}".format)]
+    out = render_template(env(**{"t.j2": template}), "t.j2", {"items": items, "d": {"items": "键", "name": "名"}})
+    # str.format keeps the sandbox's wrapping on every read (it refuses the __class__ lookup), a dict's own
+    # attributes come before its keys of the same name, keys are read as attributes, and a missing key is undefined
+    assert out.startswith("甲|a|乙|b{0}|")
+    assert out.endswith("True|名|键|False")
+    with pytest.raises(TemplateError) as exc:
+        render_template(env(**{"t.j2": "{% for i in items %}{{ i.say('{0}') }}{% endfor %}"}), "t.j2",
+                        {"items": [_Item("甲", "a".format), _Item("乙", "{0.__class__.__mro__}".format)]})
+    assert exc.value.problems[0].code == "PR303"
 
 
 @pytest.mark.parametrize("tag", ["include", "extends", "import"])

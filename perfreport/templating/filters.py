@@ -142,6 +142,8 @@ def score_text(value, decimals: int = 2) -> str:
     >>> score_text(Fraction(175, 2)), score_text(Decimal("90.005")), score_text(87)
     ('87.5', '90.01', '87')
     """
+    if type(value) is Fraction and value.denominator == 1:   # a whole score, as most are
+        return str(value.numerator)
     text = str(round_half_up(value, decimals))
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -11,13 +11,16 @@ import linecache
 import os
 import re
 import threading
+import types
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import jinja2
+import jinja2.compiler
 import jinja2.runtime
 import jinja2.utils
+import markupsafe
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -171,6 +174,36 @@ def _steps(iterable):
         yield item
 
 
+try:
+    from markupsafe import _escape_inner   # MarkupSafe 3: the C function behind escape() for a str
+except ImportError:                        # pragma: no cover (MarkupSafe 2)
+    _escape_inner = None
+
+
+def _escaped(value) -> str:
+    """What ``{{ value }}`` writes when autoescaping: Jinja's ``escape(value)``, but a plain str for a
+    str value (the most common), without making a ``Markup`` that is only joined to the output."""
+    if type(value) is str and _escape_inner is not None:
+        return _escape_inner(value)
+    return markupsafe.escape(value)
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, writing each autoescaped output through :func:`_escaped`."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escaped(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))     # what ``d.name`` finds before the key ``name`` of a dict
+_METHODS = (types.MethodType, types.BuiltinMethodType)    # the values the sandbox may wrap (str.format)
+
+
 class _Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, remembering its answer to "may templates read this attribute?" for each type
     and attribute name: the answer depends on nothing else, and templates ask it for every ``a.b``.
@@ -181,10 +214,13 @@ class _Sandbox(SandboxedEnvironment):
     """
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _CodeGenerator
+    escaped = staticmethod(_escaped)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
+        self._safe_names: dict[type, set[str]] = {}   # the attributes found safe, per type: see getattr()
         for name in ("center", "indent", "format", "replace", "slice", "join"):
             self.filters[name] = _bounded_filter(name, self.filters[name])
         self.filters[_STEPS_FILTER] = _steps
@@ -237,11 +273,35 @@ class _Sandbox(SandboxedEnvironment):
         finally:
             _budget.depth -= 1
 
+    def getattr(self, obj, attribute: str):
+        """``obj.attribute`` as the sandbox gives it, without its checks where their answer is known:
+        a plain dict's key that is not a dict attribute, and an attribute already found safe for the
+        object's type (the data the templates read: thousands of values per report), unless the value
+        is a method (the sandbox wraps ``str.format``)."""
+        kind = type(obj)
+        if kind is dict:
+            if attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+        elif attribute in self._safe_names.get(kind, ()):
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass
+            else:
+                if type(value) not in _METHODS:
+                    return value
+        return super().getattr(obj, attribute)
+
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         key = (type(obj), attr)
         safe = self._safe.get(key)
         if safe is None:
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+            if safe:
+                self._safe_names.setdefault(type(obj), set()).add(attr)
         return safe
 
 
@@ -276,7 +336,7 @@ def _bytecode_cache(cache_dir: str | Path | None, env: SandboxedEnvironment) -> 
     from .. import __version__
     from ..cache import subfolder
 
-    settings = (__version__, jinja2.__version__, type(env).__qualname__, env.block_start_string, env.block_end_string,
+    settings = (__version__, jinja2.__version__, type(env).__qualname__, env.code_generator_class.__qualname__, env.block_start_string, env.block_end_string,
                 env.variable_start_string, env.variable_end_string, env.comment_start_string, env.comment_end_string,
                 env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
                 env.newline_sequence, env.keep_trailing_newline, env.optimized, sorted(env.extensions),

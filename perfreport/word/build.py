@@ -102,10 +102,15 @@ class Docx:
         buffer = io.BytesIO(self.base.package)
         with zipfile.ZipFile(buffer, "a") as package:
             with package.open(_info_now(_DOCUMENT), "w") as stream:
-                stream.write(self.base.head.encode("utf-8"))
-                for block in self.body():
-                    stream.write(block.encode("utf-8"))
-                stream.write(self.base.tail.encode("utf-8"))
+                pending, size = [self.base.head], 0
+                for block in self.body():   # written in pieces of about _PIECE characters
+                    pending.append(block)
+                    size += len(block)
+                    if size >= _PIECE:
+                        stream.write("".join(pending).encode("utf-8"))
+                        pending, size = [], 0
+                pending.append(self.base.tail)
+                stream.write("".join(pending).encode("utf-8"))
             package.writestr(_info_now(_CORE), _core_properties(self.title))
         if isinstance(file, (str, os.PathLike)):
             Path(file).write_bytes(buffer.getbuffer())
@@ -117,6 +122,9 @@ class Docx:
 # 5,000-project report level 3 takes 0.18 s and gives 3.6 MB, the default (6) 0.45 s and 1.4 MB;
 # levels 4 and up cost more than twice as much time.
 _DEFLATE_LEVEL = 3
+# Characters of word/document.xml handed to the compressor at once: one call per table or paragraph
+# cost more than the compression of a small one.
+_PIECE = 1 << 18
 
 
 def _info_now(name: str) -> zipfile.ZipInfo:
@@ -534,30 +542,43 @@ def _column_measures(grid, columns: int, size: float, text_width: int,
                      measured: dict | None = None) -> tuple[list[float], list[int]]:
     """Each column's natural width (its widest line, at most half the text width, at least two
     characters) and its minimum (its widest line that must not wrap: see _UNBREAKABLE and
-    _HEADER_WORD), in twips; from the cells
-    spanning one column only. ``measured`` keeps each line's (width, unbreakable) across the tables of
-    a report: the same words come back in every project's table."""
+    _HEADER_WORD), in twips; from the cells spanning one column only. ``grid`` is
+    :meth:`_Writer.layout`'s: a plain cell carries its measure. ``measured`` keeps the measure of each
+    line of the other cells across the tables of a report."""
     natural = [2 * size * 20 + _CELL_PADDING] * columns
     minimum = [0] * columns
     measured = {} if measured is None else measured
+    half = text_width / 2
     for slots in grid:
         col = 0
-        for cell, span, _down in slots:
+        for cell, span, _down, head, _align, plain, _empty in slots:
             if cell is not None and span == 1:
-                head = cell.tag == "th"
-                for line in _cell_lines(cell):
-                    key = (line, size, head)
-                    known = measured.get(key)
-                    if known is None:
-                        width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
-                        known = measured[key] = (width, bool(_UNBREAKABLE.fullmatch(line))
-                                                 or (head and len(line) <= _HEADER_WORD))
-                    width, unbreakable = known
-                    natural[col] = max(natural[col], min(width, text_width / 2))
-                    if unbreakable:
-                        minimum[col] = max(minimum[col], width)
+                for width, unbreakable, *_runs in (plain,) if plain is not None else _lines_measured(cell, size, head, measured):
+                    wide = width if width < half else half
+                    if wide > natural[col]:
+                        natural[col] = wide
+                    if unbreakable and width > minimum[col]:
+                        minimum[col] = width
             col += span
     return natural, minimum
+
+
+def _line_measure(line: str, size: float, head: bool) -> tuple[int, bool]:
+    """A table line's width in twips (with the cell's padding) and whether it must not wrap."""
+    width = round(text_width_pt(line, size) * 20) + _CELL_PADDING
+    return width, bool(_UNBREAKABLE.fullmatch(line)) or (head and len(line) <= _HEADER_WORD)
+
+
+def _lines_measured(cell, size: float, head: bool, measured: dict) -> list[tuple[int, bool]]:
+    """:func:`_line_measure` of each line of a cell with markup inside (<br/>, <b>), kept in ``measured``."""
+    out = []
+    for line in _cell_lines(cell):
+        key = (line, size, head)
+        known = measured.get(key)
+        if known is None:
+            known = measured[key] = _line_measure(line, size, head)
+        out.append(known)
+    return out
 
 
 def _cell_lines(cell) -> list[str]:
@@ -608,9 +629,9 @@ def column_widths(total: int, weights: list[float], minimum: list[int], natural:
     return widths
 
 
-# How many plain-text runs a report keeps (about 100 bytes each): enough for the words, numbers and
+# How many plain cells a report keeps (about 200 bytes each): enough for the words, numbers and
 # placeholders that recur in thousands of tables, bounded for reports whose every cell differs.
-_PLAIN_RUNS_KEPT = 100_000
+_PLAIN_CELLS_KEPT = 100_000
 
 
 class _Writer:
@@ -631,18 +652,22 @@ class _Writer:
         self.last: tuple[str, str, str] | None = None   # the last paragraph, held back: see hold()
         self.title_gap = 0              # blank lines due after a title, written before the next block
         self.title: list[str] = []      # the lines of the report's title
-        self.plain_runs: dict = {}      # (text, bold) -> its w:r, for the words that recur in every table
+        self.table_size = points(profile["table"]["size"])
+        self.plain: dict = {}           # (text, heading) -> (width, unbreakable, w:r) of a plain cell: see plain_cell()
         self.measured: dict = {}        # a table line's width and whether it may wrap: see _column_measures
+        self.text_widths: dict = {}     # orientation -> the width between its margins
 
     @property
     def text_width(self) -> int:
         """The width between the margins in the current section's orientation."""
         if self.orientation == self.base_orientation:
             return self.base_text_width
-        page = self.profile["page"]
-        short, long = sorted(twips_from_mm(mm) for mm in paper_mm(page))
-        _top, right, _bottom, left = self.margins(turned=True)
-        return (long if self.orientation == "landscape" else short) - left - right
+        width = self.text_widths.get(self.orientation)
+        if width is None:
+            short, long = sorted(twips_from_mm(mm) for mm in paper_mm(self.profile["page"]))
+            _top, right, _bottom, left = self.margins(turned=True)
+            width = self.text_widths[self.orientation] = (long if self.orientation == "landscape" else short) - left - right
+        return width
 
     def margins(self, turned: bool) -> tuple[int, int, int, int]:
         """The page margins (top, right, bottom, left) in twips of the base section (the profile's, or
@@ -742,17 +767,21 @@ class _Writer:
             prefix = self.patterns[level].format(n=n, cn=chinese_numeral(n))
         return self.paragraph(element, f"Heading{level + 1}", prefix=prefix)
 
+    def plain_cell(self, text: str | None, head: bool) -> tuple[int, bool, str]:
+        """A table cell of text alone (most cells): its width and whether it must not wrap (see
+        :func:`_column_measures`), and its w:r, bold in a heading; kept for the words, numbers and
+        placeholders that recur in every table of a report."""
+        key = (text, head)
+        known = self.plain.get(key)
+        if known is None:
+            text = markup.clean(text)
+            known = (*_line_measure(text.strip(), self.table_size, head), _run(text, head) if text else "")
+            if len(self.plain) < _PLAIN_CELLS_KEPT:
+                self.plain[key] = known
+        return known
+
     def runs(self, element, prefix: str = "", bold: bool = False) -> str:
         """The runs of a paragraph-like element: text, <b>, <br/>; all of its text bold if ``bold``."""
-        if not prefix and not len(element):  # plain text, as in most table cells
-            key = (element.text, bold)
-            known = self.plain_runs.get(key)
-            if known is None:
-                text = markup.clean(element.text)
-                known = _run(text, bold) if text else ""
-                if len(self.plain_runs) < _PLAIN_RUNS_KEPT:
-                    self.plain_runs[key] = known
-            return known
         parts: list[tuple[str, bool]] = []
         if prefix:
             parts.append((prefix, False))
@@ -906,12 +935,11 @@ class _Writer:
                 rows.append((False, child))
             else:
                 self.fail(child, _("表格中不能使用 <{tag}>（可用 <thead>、<tbody>、<tr>）").format(tag=child.tag))
-        grid = self.layout(rows)
-        columns = max((sum(slot[1] for slot in r) for r in grid), default=0)
+        grid, columns = self.layout(rows)
         if not columns:
             return ""
-        size = points(self.profile["table"]["size"])
-        natural, minimum = _column_measures(grid, columns, size, self.text_width, self.measured)
+        text_width = self.text_width
+        natural, minimum = _column_measures(grid, columns, self.table_size, text_width, self.measured)
         weights = natural
         if element.get("widths"):
             weights = [_positive(w) for w in element.get("widths").split(",") if w.strip()]
@@ -919,7 +947,7 @@ class _Writer:
                 self.fail(element, _("widths 应为以逗号分隔的正数，实际为“{value}”").format(value=element.get("widths")))
             if len(weights) != columns:
                 self.fail(element, _("widths 给出 {given} 列宽，表格实际有 {columns} 列").format(given=len(weights), columns=columns))
-        widths = column_widths(self.text_width, weights, minimum, natural)
+        widths = column_widths(text_width, weights, minimum, natural)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["TableGrid"]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
                '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
                '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>']
@@ -927,45 +955,58 @@ class _Writer:
         out.append("</w:tblGrid>")
         cant_split = element.get("split") == "no"
         style = f'<w:p><w:pPr><w:pStyle w:val="{self.ids["TableText"]}"/>'
+        placeholder = self.placeholder
+        # A cell's w:tcPr and its paragraph's properties, for (column, colspan, "continued" for the continuation
+        # of a merge down or whether it starts one, keeps with the next row, alignment): the same few in every row.
+        starts: dict[tuple, str] = {}
         # The last rows stay with the rows before them: a page never holds only a table's last row
         # (below its repeated header).
         kept = len(rows) - KEEP_LAST_ROWS
-        for number, ((header, tr), slots) in enumerate(zip(rows, grid)):
-            paragraph = style + ("<w:keepNext/>" if kept <= number < len(rows) - 1 else "") + '<w:snapToGrid w:val="0"/>'
+        last = len(rows) - 1
+        append = out.append
+        for number, ((header, _tr), slots) in enumerate(zip(rows, grid)):
+            keep = kept <= number < last
             tr_pr = ("<w:cantSplit/>" if cant_split else "") + ("<w:tblHeader/>" if header else "")
-            out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
+            append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
             col = 0
-            for cell, span, down in slots:
-                width = widths[col] if span == 1 else sum(widths[col:col + span])
+            for cell, span, down, head, align, plain, empty in slots:
+                key = (col, span, "continued" if cell is None else down > 1, keep, align)
+                start = starts.get(key)
+                if start is None:
+                    width = widths[col] if span == 1 else sum(widths[col:col + span])
+                    tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+                    if cell is None:   # the continuation of a cell spanning down
+                        tc_pr += "<w:vMerge/>"
+                    elif down > 1:
+                        tc_pr += '<w:vMerge w:val="restart"/>'
+                    start = starts[key] = (f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{style}'
+                                           + ("<w:keepNext/>" if keep else "") + '<w:snapToGrid w:val="0"/>'
+                                           + (f'<w:jc w:val="{align}"/>' if cell is not None else "") + "</w:pPr>")
                 col += span
-                tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
-                if cell is None:   # the continuation of a cell spanning down
-                    out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vMerge/><w:vAlign w:val="center"/></w:tcPr>{paragraph}</w:pPr></w:p></w:tc>')
+                if cell is None:
+                    append(start + "</w:p></w:tc>")
                     continue
-                if down > 1:
-                    tc_pr += '<w:vMerge w:val="restart"/>'
-                head = cell.tag == "th"
-                align = _JC.get(cell.get("align") or ("center" if head else "left"), "left")
-                runs = self.runs(cell, bold=head)   # a column heading is bold
-                if not runs:
-                    runs = _run(self.placeholder, head) if cell.get("empty") != "blank" else ""
-                out.append(f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>{paragraph}<w:jc w:val="{align}"/>'
-                           f"</w:pPr>{runs}</w:p></w:tc>")
-            out.append("</w:tr>")
-        out.append("</w:tbl>")
+                runs = plain[2] if plain is not None else self.runs(cell, bold=head)   # a column heading is bold
+                if not runs and empty != "blank":
+                    runs = _run(placeholder, head)
+                append(start + runs + "</w:p></w:tc>")
+            append("</w:tr>")
+        append("</w:tbl>")
         self.after_table = True  # Word needs a paragraph after it: close_table()
         return "".join(out)
 
     def layout(self, rows):
-        """Place cells on the grid: each row becomes [(cell, colspan, rowspan)], cell None where a cell
-        above spans down into the row."""
+        """Place cells on the grid: each row becomes a list of slots (cell, colspan, rowspan, is a
+        heading, w:jc alignment, :meth:`plain_cell` if it has no child elements, its ``empty`` attribute);
+        cell None where a cell above spans down into the row; and the number of columns."""
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
+        columns = 0
 
         def spanned(col: int, slots: list) -> int:
             """Put the continuation of the cell spanning down into ``col``; the next column."""
             remaining, span = below[col]
-            slots.append((None, span, 1))
+            slots.append((None, span, 1, False, None, None, None))
             if remaining <= 1:
                 del below[col]
             else:
@@ -975,21 +1016,34 @@ class _Writer:
         for _header, tr in rows:
             slots, col = [], 0
             for cell in tr:
-                if cell.tag != "td" and cell.tag != "th":
-                    self.fail(cell, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=cell.tag))
+                tag = cell.tag
+                if tag != "td" and tag != "th":
+                    self.fail(cell, _("表格行中不能使用 <{tag}>（可用 <td>、<th>）").format(tag=tag))
                 while col in below:
                     col = spanned(col, slots)
-                span, down = cell.get("colspan"), cell.get("rowspan")
-                span = 1 if span is None else self.span(cell, "colspan", span)
-                down = 1 if down is None else self.span(cell, "rowspan", down)
-                slots.append((cell, span, down))
+                head = tag == "th"
+                span = down = 1
+                align = empty = None
+                attributes = cell.attrib
+                if attributes:
+                    align, empty = attributes.get("align"), attributes.get("empty")
+                    value = attributes.get("colspan")
+                    if value is not None:
+                        span = self.span(cell, "colspan", value)
+                    value = attributes.get("rowspan")
+                    if value is not None:
+                        down = self.span(cell, "rowspan", value)
+                slots.append((cell, span, down, head, _JC.get(align or ("center" if head else "left"), "left"),
+                              None if len(cell) else self.plain_cell(cell.text, head), empty))
                 if down > 1:
                     below[col] = [down - 1, span]
                 col += span
             while col in below:
                 col = spanned(col, slots)
             grid.append(slots)
-        return grid
+            if col > columns:
+                columns = col
+        return grid, columns
 
     def span(self, cell, attribute: str, value: str) -> int:
         """The cell's ``attribute`` (colspan or rowspan), given as ``value``, as a number of grid cells."""

@@ -21,7 +21,6 @@ the template, not text: they are removed (use ``<br/>`` for a line break).
 """
 from __future__ import annotations
 
-import functools
 import io
 import re
 from typing import Iterator
@@ -234,23 +233,26 @@ _ATTRIBUTES = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
-def _usable(name: str, value: str) -> bool:
-    """Whether the attribute ``name`` may have ``value`` (an attribute the markup does not define
-    may have any): the same few values come back in every cell of a large report."""
-    rule = _ATTRIBUTES.get(name)
-    return rule is None or bool(rule[0](value))
+# (name, value) of attributes found usable: the same few values come back in every cell of a large
+# report. Kept up to _USABLE_KEPT pairs of short values.
+_usable: set[tuple[str, str]] = set()
+_USABLE_KEPT = 4096
 
 
 def check_attributes(element, template: str | None, deep: bool = True) -> None:
     """Refuse an attribute value the builder cannot use (``widths="0,NaN"``, ``colspan="100000000"``)
     before anything is built from it, naming the attribute, the value and the rendered line."""
+    usable = _usable
     for node in element.iter() if deep else (element,):
-        for name, value in node.items():
-            if _usable(name, value):
+        for pair in node.items():
+            if pair in usable:
                 continue
-            rule = _ATTRIBUTES[name]
-            if not rule[0](value):
+            name, value = pair
+            rule = _ATTRIBUTES.get(name)   # an attribute the markup does not define may have any value
+            if rule is None or rule[0](value):
+                if len(usable) < _USABLE_KEPT and len(value) <= 64:
+                    usable.add(pair)
+            else:
                 raise TemplateError(Problem("PR307", _("<{tag}> 的属性 {name}=“{value}”无效，应为{expected}（渲染结果第 {line} 行）").format(
                     tag=node.tag, name=name, value=value[:100], expected=_(rule[1]).format(columns=MAX_COLUMNS, rows=MAX_ROWSPAN), line=node.sourceline), Location(template)))
 
