@@ -8,7 +8,8 @@ the unit file has a date), the 项目支出绩效自评汇总表 (8 columns and 
 row) and one 项目支出绩效自评表 per project (landscape section, each after a
 page break with its title and year line （2023年度）, 一级/二级 indicator cells
 merged vertically, header rows, column spans), with the same styles, page
-setup and page-number footers. The figures for docxtpl are computed in plain
+setup (landscape margins turned with the paper), column widths and page-number
+footers: LibreOffice lays both out on the same 46 pages. The figures for docxtpl are computed in plain
 Python below, as a docxtpl user would write them, and that time counts on
 docxtpl's side. Both sides start from the YAML file and end with a .docx on
 disk.
@@ -398,6 +399,12 @@ def after_table(document, text: str = ""):
     return p
 
 
+# Column widths in twips: those perfreport gives these tables for this content (it measures the cells; a Word
+# template has fixed widths, which its author sets once by hand), so that both documents break lines and pages alike.
+SUMMARY_WIDTHS = [654, 2889, 918, 918, 894, 784, 654, 1134]
+PROJECT_WIDTHS = [1710, 2447, 2251, 1452, 1452, 706, 972, 1766]
+
+
 def build_template(path: Path, work: Path) -> Path:
     """A docxtpl template with the paragraphs, headings and tables of the standard format."""
     document = base_document(work)
@@ -470,7 +477,7 @@ def build_template(path: Path, work: Path) -> Path:
     attachment_label(document, "附件{{ 1 if attached|length > 1 }}", "{{ who }}{{ year }}年度项目支出绩效自评汇总表", new_page=True)
     paragraph(document, "金额单位：{{ money_unit }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent_zero=True)
     portrait = text_width(document.sections[-1])
-    table(document, [0.8, 3.6, 1.6, 1.6, 1.6, 1, 0.9, 2.7], [
+    table(document, SUMMARY_WIDTHS, [
         [th("序号"), th("项目名称"), th("预算数"), th("执行数"), th("执行率"), th("得分"), th("等级"), th("偏差原因")],
         "{%tr for p in projects %}",
         [td("{{ p.index }}", "center"), td("{{ p.name }}"), td("{{ p.cells.budget }}", "right"), td("{{ p.cells.spent }}", "right"),
@@ -488,6 +495,9 @@ def build_template(path: Path, work: Path) -> Path:
     table_text(ending)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
+    # the portrait margins turned with the page, as perfreport (and Word's "rotate") does: top ← right, etc.
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+        section.right_margin, section.bottom_margin, section.left_margin, section.top_margin)
     attachment_label(document, "附件{{ 2 if attached|length > 1 }}", "{{ who }}{{ year }}年度项目支出绩效自评表", new_page=False,
                      year_line="（{{ year }}年度）")
     paragraph(document, "{%p for p in projects %}")
@@ -497,7 +507,7 @@ def build_template(path: Path, work: Path) -> Path:
     paragraph(document, "（{{ year }}年度）", align=WD_ALIGN_PARAGRAPH.CENTER, indent_zero=True)
     paragraph(document, "{%p endif %}")
     c = "{{ p.cells.%s }}"
-    table(document, [2.2, 2.6, 3.6, 1.8, 1.8, 1.2, 1.8, 3.4], [
+    table(document, PROJECT_WIDTHS, [
         [th("项目名称"), td("{{ p.name }}", span=7)],
         [th("主管部门"), td(c % "department", span=3), th("实施单位"), td(c % "implementer", span=3)],
         [th("项目资金\n（{{ money_unit }}）", down=2), th(""), th("年初预算数"), th("全年预算数"), th("全年执行数"), th("分值"),
