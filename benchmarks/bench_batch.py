@@ -11,11 +11,20 @@ everything up to date: as they are (the manifest skips every unit without
 loading it), with --summary, and with the manifest deleted (every unit
 loaded, as before the manifest). Also prints start-up: the wall time of
 `perfreport --version` (best of 5).
+
+``--against OTHER_CHECKOUT`` (another checkout of perfreport, e.g. an older
+commit unpacked with ``git archive``) first renders the batch from scratch
+with each checkout in turn, ``--rounds`` times, alternating, and prints each
+one's best reports/s and its CPU time per report (all processes: the batch
+and its workers), which the machine's other load disturbs less than the wall
+time. Then the rest runs with this checkout only.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,11 +36,39 @@ from units import ROOT, unit_text
 COMMAND = [sys.executable, "-m", "perfreport.cli"]
 
 
-def run(*args: str) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(*args: str, root: Path = ROOT) -> float:
+    return timed(*args, root=root)[0]
+
+
+def timed(*args: str, root: Path = ROOT) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the command and all its processes) of a perfreport command."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([*COMMAND, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def against(folder: Path, work: Path, other: Path, jobs: int, rounds: int) -> None:
+    """The batch from scratch with this checkout and with ``other``, alternately; best of ``rounds`` each."""
+    best: dict[str, tuple[float, float]] = {}   # label: (highest reports/s, lowest CPU ms per report)
+    for number in range(rounds):
+        for label, root in (("this checkout", ROOT), (str(other), other)):
+            out = work / "against"
+            wall, cpu = timed("batch", str(folder), "-o", str(out), "--jobs", str(jobs), root=root)
+            written = len(list(out.glob("*.docx")))
+            shutil.rmtree(out)
+            rate, per_report = written / wall, cpu / max(written, 1) * 1000
+            print(f"  round {number + 1}, {label}: {written} written in {wall:.1f} s = {rate:.1f} reports/s; "
+                  f"CPU {per_report:.0f} ms/report; load {os.getloadavg()[0]:.2f}", flush=True)
+            previous = best.get(label, (0.0, float("inf")))
+            best[label] = (max(rate, previous[0]), min(per_report, previous[1]))
+    ours, theirs = best["this checkout"], best[str(other)]
+    print(f"best of {rounds}: this checkout {ours[0]:.1f} reports/s, {ours[1]:.0f} ms CPU/report; "
+          f"{other}: {theirs[0]:.1f} reports/s, {theirs[1]:.0f} ms CPU/report; "
+          f"reports/s ratio {ours[0] / theirs[0]:.3f}, CPU ratio {ours[1] / theirs[1]:.3f}")
 
 
 def main() -> None:
@@ -39,12 +76,16 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pdf", type=int, default=30, help="reports converted to PDF by one LibreOffice process")
+    parser.add_argument("--against", type=Path, help="another checkout of perfreport, timed alternately with this one")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the comparison with --against")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="perfreport-bench-"))
     folder = work / "units"
     folder.mkdir()
     for i in range(options.units):
         (folder / f"unit-{i:04d}.yaml").write_text(unit_text(36, short_name=f"第{i:04d}镇"), encoding="utf-8")
+    if options.against:
+        against(folder, work, options.against.resolve(), options.jobs, options.rounds)
     startup = min(run("--version") for _ in range(5))
     seconds = run("batch", str(folder), "-o", str(work / "out"), "--jobs", str(options.jobs))
     written = len(list((work / "out").glob("*.docx")))

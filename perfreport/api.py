@@ -177,12 +177,29 @@ def render(report: Report | str | Path, output: str | Path, *, format: str | Non
         raise DataError(report.errors)
     if report.file and Path(output).resolve() == Path(report.file).resolve():
         raise OutputError(Problem("PR402", _("输出文件不能是输入的数据文件本身"), Location(str(output))))
-    from .word import markup
     from .write import check_target, write_atomic
 
     check_target(output, force=force)
+    return write_atomic(output, _document(report).save)
+
+
+@_collector_paused
+def render_into(report: Report, handle) -> None:
+    """Render ``report`` (a loaded :class:`Report`) and write the .docx into ``handle``, an open binary file.
+
+    What :func:`render` does short of choosing, syncing and renaming the file: ``perfreport batch``
+    writes each report into its staging folder this way and makes the files durable itself
+    (:mod:`perfreport.batch.run`). Raises :class:`~perfreport.DataError` for a report with errors.
+    """
+    if report.errors:
+        raise DataError(report.errors)
+    _document(report).save(handle)
+
+
+def _document(report: Report):
+    """The built .docx of ``report`` (a python-docx-like document with ``save(path_or_file)``)."""
+    from .word import markup
 
     entry = str(report.format.templates()[formats.ENTRY_TEMPLATE])
-    document = build(markup.stream(render_markup(report), entry), report.format.profile, entry, report.format.reference,
-                     cache_dir=cache.folder())
-    return write_atomic(output, document.save)
+    return build(markup.stream(render_markup(report), entry), report.format.profile, entry, report.format.reference,
+                 cache_dir=cache.folder())

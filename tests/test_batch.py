@@ -267,3 +267,78 @@ def test_summary_written_in_write_only_mode_keeps_layout_and_print_setup(county,
     assert projects.max_row > 2 and {row[0] for row in projects.iter_rows(min_row=2, values_only=True)} <= names
     assert {c.number_format for c in projects[2]} >= {"0.00", "0.00%"}
     assert projects.cell(2, header.index("执行率") + 1).number_format == "0.00%"
+
+
+# --- writing: reports synced off the workers, format files stamped once per run ---------------
+
+def test_every_report_is_synced_before_it_is_moved_into_place(tmp_path, monkeypatch):
+    from perfreport.batch import run as batching
+
+    synced, moved = [], []
+    real_fsync, real_replace = batching._fsync, os.replace
+    monkeypatch.setattr(batching, "_fsync", lambda path: (synced.append(path), real_fsync(path)))
+    monkeypatch.setattr(batching.os, "replace", lambda a, b: (moved.append((a in synced, b)), real_replace(a, b)))
+    results = list(run(EXAMPLES[:3], tmp_path, jobs=1))
+    assert [r.status for r in results] == ["written"] * 3
+    assert sorted(m for m in moved if m[1].suffix == ".docx") == sorted((True, r.output) for r in results)
+    assert all(r.output.is_file() for r in results)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".perfreport-batch-")]   # staging removed
+
+
+def test_a_report_that_cannot_be_synced_fails_alone_and_is_not_moved(tmp_path, monkeypatch):
+    import errno
+
+    from perfreport.batch import run as batching
+
+    calls = []
+
+    def fsync(path):
+        calls.append(path)
+        if len(calls) == 1:
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(batching, "_fsync", fsync)
+    results = list(run(EXAMPLES[:2], tmp_path, jobs=1))
+    assert len(results) == 3   # each unit as written; the one whose report could not be synced again, failed
+    final = {r.file: r for r in results}
+    failed = [r for r in final.values() if r.failed]
+    assert len(failed) == 1 and failed[0].problems[0].code == "PR401"
+    assert failed[0].problems[0].location.file == str(failed[0].output)
+    assert not failed[0].output.exists()
+    assert len(reports(tmp_path)) == 1
+
+
+def test_a_report_that_cannot_be_written_fails_located_at_its_output(tmp_path, monkeypatch):
+    import errno
+
+    from perfreport import api
+
+    def full(report, handle):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(api, "render_into", full)
+    [result] = run(EXAMPLES[:1], tmp_path, jobs=1)
+    assert result.failed and result.problems[0].code == "PR401"
+    written_to = result.problems[0].location.file
+    assert written_to.endswith(".docx") and os.path.dirname(written_to) == str(tmp_path)
+    assert reports(tmp_path) == []
+
+
+def test_reports_get_the_mode_of_a_new_file(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    [result] = run(EXAMPLES[:1], tmp_path, jobs=1)
+    assert result.output.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_format_files_are_stamped_once_per_run(tmp_path, monkeypatch):
+    from perfreport.batch import manifest
+
+    calls = []
+    real = manifest.dependencies
+    monkeypatch.setattr(manifest, "dependencies", lambda fmt, rules: (calls.append(fmt.name), real(fmt, rules))[1])
+    first = list(run(EXAMPLES, tmp_path / "a", jobs=1))
+    once = len(calls)
+    assert once < len(EXAMPLES) and all(r.made_from and r.made_from["depends"] for r in first)
+    list(run(EXAMPLES, tmp_path / "b", jobs=1))
+    assert len(calls) == 2 * once   # a new run stamps them again
