@@ -663,11 +663,11 @@ def leaves(data: dict | list, kinds) -> list[tuple[tuple, object, object]]:
     return found
 
 
-def _collect(data, kinds, path: tuple, found: list) -> None:
+def _collect(data, kinds, path: tuple, found: list, _containers=(dict, list)) -> None:
     for key, value in data.items() if isinstance(data, dict) else enumerate(data):
         if value is None:
             continue
         if isinstance(value, kinds):
             found.append((path, key, value))
-        elif isinstance(value, (dict, list)):
+        elif value and isinstance(value, _containers):  # an empty one holds nothing
             _collect(value, kinds, path + (key,), found)
