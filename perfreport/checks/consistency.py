@@ -27,16 +27,31 @@ Interval = tuple[Fraction, Fraction]
 
 # --- interval arithmetic ------------------------------------------------------------------------
 
+def _half_unit(value) -> tuple[int, int]:
+    """:func:`half_unit` as a numerator and a denominator."""
+    exponent = 0 if type(value) is int else Decimal(value).as_tuple().exponent
+    return (1, 2 * 10 ** -exponent) if exponent <= 0 else (10 ** exponent, 2)
+
+
 def half_unit(value) -> Fraction:
-    """Half a unit of the last digit written: 3117.78 → 0.005, 383 → 0.5."""
-    exponent = Decimal(value).as_tuple().exponent
-    return Fraction(1, 2) * Fraction(10) ** exponent
+    """Half a unit of the last digit written: 3117.78 → 0.005, 383 → 0.5.
+
+    >>> half_unit(Decimal("3117.78")), half_unit(383), half_unit(Decimal("1E+2"))
+    (Fraction(1, 200), Fraction(1, 2), Fraction(50, 1))
+    """
+    return Fraction(*_half_unit(value))
 
 
 def around(value, scale: Fraction = Fraction(1)) -> Interval:
-    """The interval a rounded number stands for (``scale`` converts it, e.g. 1/100 for a percentage)."""
-    h = half_unit(value)
-    return ((Fraction(value) - h) * scale, (Fraction(value) + h) * scale)
+    """The interval a rounded number stands for (``scale`` converts it, e.g. 1/100 for a percentage).
+
+    >>> around(Decimal("93.4"), Fraction(1, 100))
+    (Fraction(1867, 2000), Fraction(1869, 2000))
+    """
+    h, k = _half_unit(value)
+    n, d = value.as_integer_ratio()  # value ± h/k = (n·k ± h·d) / (d·k), times the scale
+    s, t = scale.numerator, scale.denominator
+    return Fraction((n * k - h * d) * s, d * k * t), Fraction((n * k + h * d) * s, d * k * t)
 
 
 def quotient(numerator, denominator) -> Interval | None:
@@ -167,7 +182,7 @@ class _Checker:
                              project.get("initial_budget") if rules.denominator == "initial_budget" else project["budget"],
                              _("项目“{name}”执行率").format(name=project["name"]), path + ("stated", "execution_rate"))
             rate = figures.execution_rate
-            if rate is not None and self.clearly_below(project, rules) and not project.get("deviation_reason"):
+            if rate is not None and self.clearly_below(project, rules, rate) and not project.get("deviation_reason"):
                 self.add("PR508", _("项目“{name}”执行率 {rate} 低于 {threshold}，应填写偏差原因（deviation_reason）").format(
                     name=project["name"], rate=_pct(rate), threshold=_pct(rules.reason_below)), path)
             self.sources(project, figures, path)
@@ -282,32 +297,46 @@ class _Checker:
             (("总体执行", "实际执行", "全年执行"), "money", funds["spent"], _("全年执行数")),
         ]
         money_unit = (self.unit.get("settings") or {}).get("money_unit") or "万元"
+        findings: dict[str, list] = {}  # text -> what it is found to say: the same texts recur on every project
         for parent, key, text in leaves(self.unit, str):
             if "年" not in text and "元" not in text and "%" not in text:  # what every pattern below needs
                 continue
             path = parent + (key,)
             if path[0] in ("notice", "stated", "format", "rules", "title"):
                 continue
-            if "年" in text:
-                for match in self.YEAR_OF_REPORT.finditer(text):
-                    y = int(match.group(1))
-                    if y not in (year, year + 1):
-                        self.add("PR506", _("文字中的“{found}”与自评年度 {year} 不符").format(found=match.group(0), year=year), path)
-                for match in self.ANY_YEAR.finditer(text):
-                    if int(match.group(1)) > year + 1:
-                        self.add("PR506", _("文字中的“{found}”晚于自评年度 {year} 的次年").format(found=match.group(0), year=year), path)
-            if "元" not in text and "%" not in text:
-                continue
-            for words, kind, figure, label in restated:
-                if figure is None:
-                    continue
-                for match in _restating(words).finditer(text):
-                    number, unit = Decimal(match.group(1)), match.group(2)
-                    if (kind == "%") != (unit == "%"):
-                        continue
-                    self.compare_restated(number, unit, figure, kind, money_unit, label, match.group(0), path)
+            found = findings.get(text)
+            if found is None:
+                found = findings[text] = self.text_findings(text, year, restated, money_unit)
+            for code, message in found:
+                self.add(code, message, path)
 
-    def compare_restated(self, number, unit, figure, kind, money_unit, label, found, path) -> None:
+    def text_findings(self, text: str, year: int, restated: list, money_unit: str) -> list[tuple[str, str]]:
+        """The ``(code, message)`` of each finding in one narrative text (:meth:`texts`)."""
+        found = []
+        if "年" in text:
+            for match in self.YEAR_OF_REPORT.finditer(text):
+                y = int(match.group(1))
+                if y not in (year, year + 1):
+                    found.append(("PR506", _("文字中的“{found}”与自评年度 {year} 不符").format(found=match.group(0), year=year)))
+            for match in self.ANY_YEAR.finditer(text):
+                if int(match.group(1)) > year + 1:
+                    found.append(("PR506", _("文字中的“{found}”晚于自评年度 {year} 的次年").format(found=match.group(0), year=year)))
+        if "元" not in text and "%" not in text:
+            return found
+        for words, kind, figure, label in restated:
+            if figure is None:
+                continue
+            for match in _restating(words).finditer(text):
+                number, unit = Decimal(match.group(1)), match.group(2)
+                if (kind == "%") != (unit == "%"):
+                    continue
+                message = self.compare_restated(number, unit, figure, kind, money_unit, label, match.group(0))
+                if message is not None:
+                    found.append(("PR512", message))
+        return found
+
+    def compare_restated(self, number, unit, figure, kind, money_unit, label, found) -> str | None:
+        """The message when the restated ``number`` disagrees with ``figure``, else ``None``."""
         if kind == "%":
             ok = overlaps(around(number, Fraction(1, 100)), (figure, figure))
             shown = _pct(figure)
@@ -317,8 +346,7 @@ class _Checker:
                 scale = Fraction(1, 10000) if unit == "元" else Fraction(10000)
             ok = overlaps(around(number, scale), (Fraction(figure),) * 2)
             shown = f"{figure}{money_unit}"
-        if not ok:
-            self.add("PR512", _("文字中“{found}”与数据不符：{label}为 {shown}").format(found=found, label=label, shown=shown), path)
+        return None if ok else _("文字中“{found}”与数据不符：{label}为 {shown}").format(found=found, label=label, shown=shown)
 
 
     def stated_rate(self, value, numerator, denominator, label: str, path: tuple) -> None:
@@ -374,11 +402,15 @@ class _Checker:
                 actual=staff["actual"], parts=sum(kinds)), ("staff", "actual"))
 
     @staticmethod
-    def clearly_below(project: dict, rules) -> bool:
+    def clearly_below(project: dict, rules, rate=None) -> bool:
         """Whether the project's execution rate is under the threshold whatever the rounding of its amounts
-        (4.21 / 4.68 = 89.96% may be 90.16%: not clearly under 90%)."""
+        (4.21 / 4.68 = 89.96% may be 90.16%: not clearly under 90%). ``rate``: the project's execution rate, if known."""
         denominator = project.get("initial_budget") if rules.denominator == "initial_budget" else project["budget"]
-        possible = quotient(project["spent"], denominator) if denominator is not None else None
+        if denominator is None:
+            return False
+        if rate is not None and rate >= rules.reason_below and project["spent"] >= 0 and denominator > 0:
+            return False  # ``rate`` (spent / denominator) is not under it: the highest rate the rounding allows is not either
+        possible = quotient(project["spent"], denominator)
         return possible is not None and possible[1] < rules.reason_below
 
 

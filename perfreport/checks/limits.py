@@ -60,7 +60,13 @@ def decimal_places(value) -> int:
     if not isinstance(value, Decimal):
         return 0
     _sign, digits, exponent = value.as_tuple()
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if exponent >= 0:
+        return 0
+    trailing = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        trailing += 1
     return max(0, -(exponent + trailing))
 
 
@@ -79,7 +85,12 @@ def _amount(path: tuple, value, money_unit: str, source: Source) -> list[Problem
     return []
 
 
+_INT_LIMIT = int(NUMBER_LIMIT)
+
+
 def _out_of_range(value) -> bool:
+    if type(value) is int:  # most numbers: no decimal places to count
+        return not -_INT_LIMIT < value < _INT_LIMIT
     return not (abs(value) < NUMBER_LIMIT and decimal_places(value) <= NUMBER_DECIMALS)
 
 

@@ -103,6 +103,7 @@ def _unsure(_value):
 def _document_check(schema: dict):
     """A function: a mapping -> the mapping with defaults filled in, or ``_UNSURE``."""
     fields = {key: _value_check(rules) for key, rules in schema.items()}
+    plain = {key: _plain_classes(rules) for key, rules in schema.items()}
     defaults = {key: rules["default"] for key, rules in schema.items() if "default" in rules}
     required = [key for key, rules in schema.items() if rules.get("required") and key not in defaults]
     absent = [(key, default) for key, default in defaults.items()]
@@ -117,6 +118,9 @@ def _document_check(schema: dict):
                     return _UNSURE  # a null value: an error
                 out[key] = defaults[key]
                 continue
+            if value.__class__ in plain[key] and (value or value.__class__ is not str):  # valid as it is
+                out[key] = value
+                continue
             value = fields[key](value)
             if value is _UNSURE:
                 return _UNSURE
@@ -130,6 +134,27 @@ def _document_check(schema: dict):
         return out
 
     return check
+
+
+_PLAIN_RULES = {"type", "required", "empty", "default", "meta"}
+
+
+def _plain_classes(rules: dict) -> frozenset:
+    """The classes of the values that are valid under ``rules`` as they are, whatever they hold (any number,
+    date or yes/no; any text but an empty one, which the caller leaves to the check): ``rules`` that only
+    say a type, not a range or choices. Exact classes, not subclasses (a datetime where a date is expected
+    goes to the check); empty when the check must decide."""
+    if not isinstance(rules, dict) or not rules.keys() <= _PLAIN_RULES or "type" not in rules:
+        return frozenset()
+    kinds = rules["type"] if isinstance(rules["type"], list) else [rules["type"]]
+    if any(k not in _TYPES or k in ("dict", "list") for k in kinds):
+        return frozenset()
+    classes = {c for k in kinds for c in _TYPES[k][0]}
+    if any(_TYPES[k][1] for k in kinds) and (int in classes or bool in classes):
+        classes.add(bool)
+    else:
+        classes.discard(bool)
+    return frozenset(classes)
 
 
 def _value_check(rules: dict):

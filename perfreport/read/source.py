@@ -47,6 +47,7 @@ _SCALAR_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _VALUE, 
 # Control characters (C0 but tab/newline/return, DEL, C1), surrogates, U+FFFE/U+FFFF:
 # everything XML 1.0 forbids or YAML refuses to read, never wanted in a report.
 INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNREAD = object()  # not read yet (a value can be None)
 _DECIMAL_INT = re.compile(r"[-+]?[0-9][0-9_]*")
 MAX_BYTES = 10 * 1024 * 1024  # a unit file with 50,000 projects is about 10 MB
 MAX_DEPTH = 20  # the schema nests 4 deep; deeper input is a mistake (or an attack on the parser)
@@ -173,9 +174,11 @@ def load_text(text: str, file: str | None = None) -> Source:
     source = Source({}, file)
     text = _remove_invalid_characters(text, source)
     try:
-        read = _EventReader(text, file).read()
+        reader = _EventReader(text, file)
+        read, blocks = reader.read(), reader.blocks
         if read is None:
             _read_nodes(text, source)
+            blocks = None
         else:
             source.data, source.positions = read.data, read.positions
             source.warnings += read.warnings
@@ -187,7 +190,7 @@ def load_text(text: str, file: str | None = None) -> Source:
         raise DataError(Problem("PR004", _("YAML 格式错误：{detail}").format(detail=exc), Location(file))) from None
     _attach_paths(source)
     if "#" in text:
-        _comments_in_blocks(text, source)
+        _comments_in_blocks(text, source, blocks)
     if "：" in text:
         _full_width_keys(text, source)
     source.warnings.sort(key=lambda w: (w.location.line or 0, w.location.column or 0))
@@ -236,14 +239,19 @@ def _attach_paths(source: Source) -> None:
 _LOOKS_LIKE_COMMENT = re.compile(r"^#\s|\s#\s")
 
 
-def _comments_in_blocks(text: str, source: Source) -> None:
+def _comments_in_blocks(text: str, source: Source, blocks: list | None = None) -> None:
     """Warn (PR016) about a ``# …`` inside a ``|`` or ``>`` block: YAML reads it as text, so it would be
-    printed in the report, while the clerk meant a comment."""
+    printed in the report, while the clerk meant a comment.
+
+    ``blocks``: the ``(path, text)`` of the blocks of text with a "#", as the event reader found them;
+    ``None``: every text of the data with a "#" is looked at."""
+    if blocks is None:
+        blocks = [(parent + (key,), value) for parent, key, value in leaves(source.data, str) if "#" in value]
+    if not blocks:
+        return
     lines = text.split("\n")
-    for parent, key, value in leaves(source.data, str):
-        if "#" not in value:
-            continue
-        start = source.positions.get(parent + (key,))
+    for path, value in blocks:
+        start = source.positions.get(path)
         if not start or not lines[start[0] - 1][start[1] - 1:].lstrip().startswith(("|", ">")):
             continue
         number = start[0]  # the block's text begins on the next line
@@ -259,18 +267,25 @@ def _comments_in_blocks(text: str, source: Source) -> None:
                 column = lines[number - 1].index("#") + 1
                 source.warnings.append(Problem(
                     "PR016", _("文字块（| 或 >）中的“#”不是注释，会印在报告中；注释请写在文字块之外，或删去这一部分"),
-                    Location(source.file, number, column, parent + (key,)), "warning"))
+                    Location(source.file, number, column, path), "warning"))
 
 
 def _full_width_keys(text: str, source: Source) -> None:
     """Warn (PR017) about a line that starts like a key written with “：”: read without an error, it has
-    become part of the text above it (``other: 无。`` then ``background： …`` is one text)."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = FULL_WIDTH_KEY.match(line)
-        if match and LOWER_KEY.match(line[match.end(1):]):  # keys are lower case; “GDP：” in a text is not one
-            key = line[match.end(1):].split("：")[0].strip()
-            source.warnings.append(Problem("PR017", _("“{key}”后面是全角冒号“：”，这一行被当作上一项的文字；如果这是字段，请改为半角冒号加空格“: ”").format(key=key),
-                                           Location(source.file, number, match.end(1) + 1), "warning"))
+    become part of the text above it (``other: 无。`` then ``background： …`` is one text).
+
+    Only the lines with a “：” are looked at, found with ``str.find``: a large file has few of them."""
+    line, counted, end = 1, 0, 0  # the line number at ``counted``, a position where a line begins
+    while (colon := text.find("：", end)) >= 0:
+        start = text.rfind("\n", 0, colon) + 1
+        end = text.find("\n", colon)
+        end = len(text) if end < 0 else end
+        match = _FULL_WIDTH_KEY_LINE.match(text, start, end)  # keys are lower case; “GDP：” in a text is not one
+        if match:
+            line += text.count("\n", counted, start)
+            counted = start
+            source.warnings.append(Problem("PR017", _("“{key}”后面是全角冒号“：”，这一行被当作上一项的文字；如果这是字段，请改为半角冒号加空格“: ”").format(key=match.group(2).strip()),
+                                           Location(source.file, line, match.end(1) - start + 1), "warning"))
 
 
 def _remove_invalid_characters(text: str, source: Source) -> str:
@@ -352,6 +367,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> P
 # A key written with a full-width colon: `budget： 100`, `- name：…`; and one written right.
 FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)[A-Za-z_][A-Za-z0-9_]*\s*：")
 LOWER_KEY = re.compile(r"[a-z_][a-z0-9_]*\s*：")
+# A line that FULL_WIDTH_KEY and then LOWER_KEY match, matched at a line's start in the whole text.
+_FULL_WIDTH_KEY_LINE = re.compile(r"([^\S\n]*(?:-[^\S\n]+)?)(?=[a-z_][a-z0-9_]*[^\S\n]*：)([A-Za-z_][A-Za-z0-9_]*[^\S\n]*)：")
 ASCII_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_]*:(\s|$)")
 
 
@@ -387,6 +404,7 @@ class _EventReader:
 
     def __init__(self, text: str, file: str | None):
         self.text, self.file = text, file
+        self.blocks: list[tuple[tuple, str]] = []  # (path, text) of each block of text (| or >) with a "#"
 
     def read(self) -> Source | None:
         """``Source`` with data, positions and warnings, or ``None`` for the node reader."""
@@ -401,11 +419,14 @@ class _EventReader:
     def _read(self, loader) -> Source | None:
         source = Source({}, self.file)
         builder = _Builder(source)
-        positions = source.positions
-        get, resolve = loader.get_event, loader.resolve
-        tags: dict[str, str] = {}  # plain scalar -> its resolved tag; the same words recur on every project
+        positions, blocks, file = source.positions, self.blocks, self.file
+        get, resolve, node = loader.get_event, loader.resolve, yaml.ScalarNode
+        # a plain scalar's text -> its value: the same words and numbers recur on every project
+        values_of: dict[str, object] = {}
+        plain_keys: set[str] = set()  # plain keys seen, none of them a merge key
         scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        unread = _UNREAD
         get()  # the stream's start
         if get().__class__ is not yaml.DocumentStartEvent:
             return None
@@ -417,61 +438,90 @@ class _EventReader:
         container, path, mapping, key = source.data, (), True, None
         stack = []
         while True:
-            event = get()
-            kind = event.__class__
-            if kind in ends:
-                depth -= 1
-                if not stack:
-                    break
-                container, path, mapping = stack.pop()
-                continue
-            if kind is not scalar and kind is not mapping_start and kind is not sequence_start:
-                return None  # an alias
-            values += 1
-            depth += kind is not scalar
-            if values > MAX_VALUES or depth > MAX_DEPTH:
-                _refuse_shape(values, event.start_mark, self.file)
-            if event.anchor is not None or event.tag is not None:
-                return None
-            if mapping and key is None:  # a key
+            if mapping:  # a key, or the mapping's end
+                event = get()
+                kind = event.__class__
                 if kind is not scalar:
+                    if kind is not mapping_end:
+                        return None  # a key that is a mapping or list, or an alias
+                    depth -= 1
+                    if not stack:
+                        break
+                    container, path, mapping = stack.pop()
+                    continue
+                values += 1
+                if values > MAX_VALUES:
+                    _refuse_shape(values, event.start_mark, file)
+                if event.tag is not None or event.anchor is not None:
                     return None
                 key = event.value
-                if event.implicit[0]:  # plain: its tag depends on its text
-                    if (tags.get(key) or tags.setdefault(key, resolve(yaml.ScalarNode, key, event.implicit))) == _MERGE:
-                        return None
+                if event.implicit[0]:  # plain: a merge key ("<<") if its text resolves to one
+                    if key not in plain_keys:
+                        if resolve(node, key, event.implicit) == _MERGE:
+                            return None
+                        plain_keys.add(key)
                 elif event.style == '"':  # only escapes can bring back characters removed from the text
                     key = builder.text(key, event.start_mark, path)
                 if key in container:
                     return None
-                continue
-            mark = event.start_mark
-            here = path + (key,) if mapping else path + (len(container),)
-            positions[here] = (mark.line + 1, mark.column + 1)
+                here = path + (key,)
+            event = get()
+            kind = event.__class__
             if kind is scalar:
+                values += 1
+                if values > MAX_VALUES:
+                    _refuse_shape(values, event.start_mark, file)
+                if event.tag is not None or event.anchor is not None:
+                    return None
+                mark = event.start_mark
+                if not mapping:
+                    here = path + (len(container),)
+                positions[here] = (mark.line + 1, mark.column + 1)
                 value = event.value
                 if event.implicit[0]:
-                    tag = tags.get(value) or tags.setdefault(value, resolve(yaml.ScalarNode, value, event.implicit))
-                    if tag != _STR:
-                        value = builder.value(tag, value, mark, here)
-                        if builder.problems:
-                            return None
+                    known = values_of.get(value, unread)
+                    if known is unread:
+                        tag = resolve(node, value, event.implicit)
+                        if tag != _STR:
+                            known = builder.value(tag, value, mark, here)
+                            if builder.problems:
+                                return None
+                        else:
+                            known = value
+                        values_of[value] = known
+                    value = known
                 elif event.style == '"':
                     value = builder.text(value, mark, here)
+                elif "#" in value and event.style != "'":  # a block of text (| or >): see _comments_in_blocks
+                    blocks.append((here, value))
                 if mapping:
                     container[key] = value
-                    key = None
                 else:
                     container.append(value)
                 continue
-            value = {} if kind is mapping_start else []
-            if mapping:
-                container[key] = value
-                key = None
-            else:
-                container.append(value)
-            stack.append((container, path, mapping))
-            container, path, mapping = value, here, kind is mapping_start
+            if kind is mapping_start or kind is sequence_start:
+                values += 1
+                depth += 1
+                if values > MAX_VALUES or depth > MAX_DEPTH:
+                    _refuse_shape(values, event.start_mark, file)
+                if event.tag is not None or event.anchor is not None:
+                    return None
+                mark = event.start_mark
+                if not mapping:
+                    here = path + (len(container),)
+                positions[here] = (mark.line + 1, mark.column + 1)
+                value = {} if kind is mapping_start else []
+                if mapping:
+                    container[key] = value
+                else:
+                    container.append(value)
+                stack.append((container, path, mapping))
+                container, path, mapping = value, here, kind is mapping_start
+                continue
+            if kind is not sequence_end:
+                return None  # an alias
+            depth -= 1
+            container, path, mapping = stack.pop()
         if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
             return None  # another document follows
         return source
@@ -613,11 +663,11 @@ def leaves(data: dict | list, kinds) -> list[tuple[tuple, object, object]]:
     return found
 
 
-def _collect(data, kinds, path: tuple, found: list) -> None:
+def _collect(data, kinds, path: tuple, found: list, _containers=(dict, list)) -> None:
     for key, value in data.items() if isinstance(data, dict) else enumerate(data):
         if value is None:
             continue
         if isinstance(value, kinds):
             found.append((path, key, value))
-        elif isinstance(value, (dict, list)):
+        elif value and isinstance(value, _containers):  # an empty one holds nothing
             _collect(value, kinds, path + (key,), found)

@@ -27,7 +27,12 @@ def ratio(numerator, denominator) -> Fraction | None:
     """
     if numerator is None or denominator is None or denominator == 0:
         return None
-    return Fraction(numerator) / Fraction(denominator)
+    try:  # int, Decimal and Fraction: one Fraction built, not three
+        n, d = numerator.as_integer_ratio()
+        m, e = denominator.as_integer_ratio()
+    except AttributeError:
+        return Fraction(numerator) / Fraction(denominator)
+    return Fraction(n * e, d * m)
 
 
 def change(current, previous) -> Fraction | None:
@@ -105,6 +110,8 @@ SOURCE_KEYS = ("appropriation", "carryover", "other")
 
 def funding_sources(sources: dict | None) -> tuple[FundingSource, ...]:
     """The funding sources a project gives, in the order of the official form; absent ones are left out."""
+    if not sources:
+        return ()
     out = []
     for key in SOURCE_KEYS:
         amounts = (sources or {}).get(key) or {}
@@ -224,6 +231,23 @@ class Figures:
 
 # --- indicators and projects ---------------------------------------------------------------------
 
+def fraction_sum(values) -> Fraction:
+    """The exact sum of fractions (or ints) as one :class:`Fraction`: ``sum(values, Fraction(0))`` without a
+    Fraction (and a gcd) for every partial sum.
+
+    >>> fraction_sum([Fraction(1, 3), Fraction(1, 6), 2])
+    Fraction(5, 2)
+    """
+    numerator, denominator = 0, 1
+    for value in values:
+        d = value.denominator
+        if d == denominator:
+            numerator += value.numerator
+        else:
+            numerator, denominator = numerator * d + value.numerator * denominator, denominator * d
+    return Fraction(numerator, denominator)
+
+
 _ONE = Fraction(1)
 
 
@@ -240,9 +264,10 @@ def indicator_nature(indicator: dict) -> str:
 _is_number, _nature = is_number, indicator_nature
 
 
-def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list, layouts: dict) -> tuple[Fraction | None, ...]:
+def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list, layouts: dict) -> tuple[tuple, tuple]:
     """The 分值 of each indicator: its own, or an equal share of its 一级指标's weight (kept as given when
-    a project lacks a 一级指标); rescaled over the applicable ones so that they still add up to the same total."""
+    a project lacks a 一级指标); rescaled over the applicable ones so that they still add up to the same total.
+    And the score of each indicator that fully meets its target: its 分值, rounded as printed (``totals: printed``)."""
     own = tuple(None if i.get("weight") is None else Fraction(i["weight"]) for i in indicators)
     keys = tuple(i["level1"] if i["level1"] in rules.categories else "*" for i in indicators)
     for i, (indicator, weight, key) in enumerate(zip(indicators, own, keys)):
@@ -250,10 +275,12 @@ def _weights(indicators: list[dict], rules: Rules, path: tuple, notes: list, lay
             notes.append(Note("PR520", _("指标“{name}”没有分值，评分规则也没有一级指标“{level1}”的分值").format(
                 name=indicator["name"], level1=indicator["level1"]), path + (i, "weight")))
     layout = (own, keys, tuple(bool(i.get("applicable", True)) for i in indicators))
-    weights = layouts.get(layout)
-    if weights is None:  # weights depend only on the layout and the rules
-        weights = layouts[layout] = _layout_weights(*layout, rules)
-    return weights
+    found = layouts.get(layout)
+    if found is None:  # weights depend only on the layout and the rules
+        weights = _layout_weights(*layout, rules)
+        met = tuple(w if w is None or rules.totals != "printed" else rounded(w, rules.score_decimals) for w in weights)
+        found = layouts[layout] = weights, met
+    return found
 
 
 def _layout_weights(own: tuple, keys: tuple, applicable: tuple, rules: Rules) -> tuple[Fraction | None, ...]:
@@ -343,14 +370,15 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
     ``layouts`` keeps the weights of indicator layouts already seen under the same ``rules``.
     """
     notes = [] if notes is None else notes
-    weights = _weights(indicators, rules, path, notes, {} if layouts is None else layouts)
+    weights, met = _weights(indicators, rules, path, notes, {} if layouts is None else layouts)
+    ranges, printed = rules.qualitative_ranges, rules.totals == "printed"
     out = []
     for i, (indicator, weight) in enumerate(zip(indicators, weights)):
         nature = _nature(indicator)
         applicable = indicator.get("applicable", True) is not False
         score = achieved = None
         if applicable:
-            tier = rules.qualitative_ranges.get(str(indicator.get("actual")))
+            tier = ranges.get(str(indicator.get("actual"))) if ranges else None
             if tier is not None:
                 nature = "定性"
                 earned, achieved = _tier_earned(indicator, weight, tier, rules, path + (i,), notes)
@@ -364,9 +392,12 @@ def score_indicators(indicators: list[dict], rules: Rules, path: tuple = (), not
                         name=indicator["name"], nature=nature),
                                       path + (i, "actual")))
             elif weight is not None:
-                score = weight if earned is _ONE else min(weight * earned, weight)
-                if rules.totals == "printed":
-                    score = rounded(score, rules.score_decimals)
+                if earned is _ONE or earned == 1:  # met: its 分值 (as printed)
+                    score = met[i]
+                else:
+                    score = min(weight * earned, weight)
+                    if printed:
+                        score = rounded(score, rules.score_decimals)
         out.append(IndicatorScore(
             i + 1, indicator["level1"], indicator["level2"], indicator["name"], nature, indicator.get("unit"),
             indicator.get("target"), indicator.get("actual"), weight if applicable else None, score, achieved,
@@ -397,7 +428,7 @@ def score_project(index: int, project: dict, rules: Rules, notes: list, layouts:
     computed = None
     applicable = [i for i in indicators if i.applicable]
     if applicable and execution_score is not None and all(i.score is not None for i in applicable):
-        computed = _cap(execution_score + sum((i.score for i in applicable), Fraction(0)), rate, rules)
+        computed = _cap(fraction_sum([execution_score] + [i.score for i in applicable]), rate, rules)
     stated = project.get("score")
     score = computed if computed is not None else (None if stated is None else Fraction(stated))
     if score is not None:  # the score as printed, so that the grade follows the printed score
@@ -411,7 +442,7 @@ def score_project(index: int, project: dict, rules: Rules, notes: list, layouts:
         execution_weight=rules.execution_weight, execution_score=execution_score, indicators=indicators,
         computed_score=computed, stated_score=stated, score=score,
         grade=rules.grade(score) if score is not None else project.get("grade"),  # a stated grade counts without a score
-        full=rules.execution_weight + sum((i.weight for i in indicators if i.weight), Fraction(0)) if indicators else rules.total,
+        full=fraction_sum([rules.execution_weight] + [i.weight for i in indicators if i.weight]) if indicators else rules.total,
         stated_grade=project.get("grade"), deviation_reason=project.get("deviation_reason"),
         sources=funding_sources(project.get("sources")))
 
@@ -455,14 +486,21 @@ def rounded(value, decimals: int) -> Fraction:
     (Fraction(90, 1), Fraction(-13, 100))
     """
     unit = 10 ** decimals
-    numerator, denominator = Fraction(value).as_integer_ratio()
+    try:  # int, Decimal and Fraction give their exact ratio, without building a Fraction first
+        numerator, denominator = value.as_integer_ratio()
+    except AttributeError:
+        numerator, denominator = Fraction(value).as_integer_ratio()
     quotient, remainder = divmod(abs(numerator) * unit, denominator)
     quotient += 2 * remainder >= denominator
     return Fraction(-quotient if numerator < 0 else quotient, unit)
 
 
 def _groups(labels: list[str], projects: list[ProjectFigures], key, shares: str, decimals: int, add=total) -> tuple[Group, ...]:
-    members = {label: [p for p in projects if key(p) == label] for label in labels}
+    members: dict[str, list] = {label: [] for label in labels}
+    for p in projects:
+        group = members.get(key(p))
+        if group is not None:
+            group.append(p)
     counts = [len(members[label]) for label in labels]
     n = sum(counts)
     if shares == "largest_remainder":
@@ -508,8 +546,8 @@ def unit_targets(unit: dict, rules: Rules) -> UnitTargets | None:
     applicable = [i for i in indicators if i.applicable]
     score = None
     if execution is not None and all(i.score is not None for i in applicable):
-        score = rounded(execution + sum((i.score for i in applicable), Fraction(0)), rules.score_decimals)
-    full = rules.execution_weight + sum((i.weight for i in applicable if i.weight), Fraction(0))
+        score = rounded(fraction_sum([execution] + [i.score for i in applicable]), rules.score_decimals)
+    full = fraction_sum([rules.execution_weight] + [i.weight for i in applicable if i.weight])
     return UnitTargets(rules.execution_weight, execution, indicators, full, score, rules.grade(score))
 
 
@@ -521,7 +559,7 @@ def compute(unit: dict, rules: Rules, percent_decimals: int = 2, money_decimals:
     With ``totals: printed`` (the default), the totals of project amounts are sums of the amounts as
     printed (rounded to ``money_decimals``), so that a 合计 row adds up.
     """
-    add = total if rules.totals == "exact" else (lambda values: total(round_amount(v, money_decimals) for v in values))
+    add = total if rules.totals == "exact" else _printed_total(money_decimals)
     notes: list[Note] = []
     layouts: dict = {}  # projects mostly share a few indicator layouts: weigh each once per unit
     funds = unit["funds"]
@@ -574,6 +612,23 @@ def compute(unit: dict, rules: Rules, percent_decimals: int = 2, money_decimals:
         unit_targets=unit_targets(unit, rules),
         notes=tuple(notes),
     )
+
+
+def _printed_total(decimals: int):
+    """:func:`total` of amounts as printed (:func:`round_amount`), each amount rounded once however many
+    totals it is in (a project's budget is in the projects', the assessed, its bucket's and its grade's)."""
+    printed: dict[int, tuple] = {}  # id(amount) -> (amount, as printed): the amount kept, so its id is not reused
+
+    def add(values) -> Decimal:
+        out = []
+        for value in values:
+            known = printed.get(id(value))
+            if known is None:
+                known = printed[id(value)] = (value, round_amount(value, decimals))
+            out.append(known[1])
+        return total(out)
+
+    return add
 
 
 IN_POST_KINDS = ("administrative", "institutional", "agency", "contract")  # 在职: 行政编制、事业编制、人事代理、聘用

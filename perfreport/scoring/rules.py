@@ -108,6 +108,16 @@ def _band(bands: tuple[Band, ...], value):
     """The label of the first band (highest first) that ``value`` reaches; ``None`` for no value."""
     if value is None:
         return None
+    if type(value) is Fraction:  # a rate or a score: compared as integers, n/d ≥ m/e when n·e ≥ m·d
+        n, d = value.numerator, value.denominator
+        for band in bands:
+            low = band.min
+            if type(low) is not Fraction:
+                return next((band.label for band in bands if band.reached(value)), bands[-1].label)
+            left, right = n * low.denominator, low.numerator * d
+            if left > right or left == right and not band.exclusive:
+                return band.label
+        return bands[-1].label
     return next((band.label for band in bands if band.reached(value)), bands[-1].label)
 
 
