@@ -262,3 +262,24 @@ over_achievement:
     with pytest.raises(DataError) as exc:
         load_rules(too_much)
     assert [p.location.path for p in exc.value.problems] == [("over_achievement", "steps", 0, "deduct")]
+
+
+def test_a_rule_set_is_read_once_per_process_and_again_when_a_file_of_it_changes(tmp_path, monkeypatch):
+    """A batch loads the same rule set for every unit (issue 18): it is read once, but an edit to any file
+    along its ``extends`` is seen at once, even one of the same size within the file system's clock tick."""
+    from perfreport.scoring import rules as rules_module
+
+    assert load_rules("standard") is load_rules("standard")
+    base = rule_file(tmp_path, "extends: standard\ngrades: [{above: 85, grade: 好}, {min: 0, grade: 差}]\n", "base.yml")
+    county = rule_file(tmp_path, f"extends: {base}\n", "county.yml")
+    first = load_rules(county)
+    assert load_rules(county) is first and first.grade(90) == "好"
+    reads = []
+    monkeypatch.setattr(rules_module, "_merged", lambda *a, _m=rules_module._merged: reads.append(a) or _m(*a))
+    rule_file(tmp_path, "extends: standard\ngrades: [{above: 85, grade: 优}, {min: 0, grade: 差}]\n", "base.yml")  # same size
+    assert load_rules(county).grade(90) == "优" and reads   # read again
+    count = len(reads)
+    assert load_rules(county).grade(90) == "优" and len(reads) == count   # and then kept
+    (tmp_path / "base.yml").unlink()
+    with pytest.raises(perfreport.DataError):
+        load_rules(county)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -172,13 +173,49 @@ def rule_files(name: str | None) -> list[str]:
     return files
 
 
+# Rule sets already read in this process: (name, folder it was named from) -> (the rule set, the files
+# it was read from with their text). A batch loads the same rule set for every unit.
+_loaded: dict[tuple[str, str], tuple[Rules, tuple]] = {}
+
+
+def _contents(files: list[str]) -> tuple:
+    """Each file with its bytes (None if it cannot be read); a built-in rule set has no files: it cannot change.
+    The text, not the modification time: a file rewritten within the file system's clock tick is still seen."""
+    contents = []
+    for file in files:
+        try:
+            contents.append((file, Path(file).read_bytes()))
+        except OSError:
+            contents.append((file, None))
+    return tuple(contents)
+
+
 def load_rules(name: str | None = None) -> Rules:
     """The rule set ``name`` (default ``standard``), checked and converted to exact numbers.
 
     Every mistake is reported at once, each located at its key in the file that gives it: an unknown
-    key (PR213), a wrong or missing value (PR212).
+    key (PR213), a wrong or missing value (PR212). A rule set read before in this process is used again
+    while none of its files has changed.
     """
-    data, origins = _merged(name or "standard")
+    name = name or "standard"
+    key = (name, "" if name in BUILTIN else os.getcwd())
+    kept = _loaded.get(key)
+    if kept is not None and _contents([file for file, _text in kept[1]]) == kept[1]:
+        return kept[0]
+    try:   # read before the rule set, so that a file changed meanwhile is read again next time
+        contents = _contents(rule_files(name))
+    except (DataError, TypeError):
+        contents = None   # not kept: reading the rule set says what is wrong
+    rules = _loaded_rules(name)
+    if contents is not None:
+        if len(_loaded) >= 32:
+            _loaded.clear()
+        _loaded[key] = (rules, contents)
+    return rules
+
+
+def _loaded_rules(name: str) -> Rules:
+    data, origins = _merged(name)
     data = _Tracked(data)
     reader = _Reader(data, origins)
     try:
