@@ -1002,6 +1002,7 @@ class _Writer:
         below: dict[int, list] = {}  # column -> [rows remaining, colspan] of a cell spanning down
         grid = []
         columns = 0
+        kept = self.plain
 
         def spanned(col: int, slots: list) -> int:
             """Put the continuation of the cell spanning down into ``col``; the next column."""
@@ -1033,8 +1034,12 @@ class _Writer:
                     value = attributes.get("rowspan")
                     if value is not None:
                         down = self.span(cell, "rowspan", value)
-                slots.append((cell, span, down, head, _JC.get(align or ("center" if head else "left"), "left"),
-                              None if len(cell) else self.plain_cell(cell.text, head), empty))
+                if len(cell):
+                    plain = None
+                else:
+                    text = cell.text
+                    plain = kept.get((text, head)) or self.plain_cell(text, head)
+                slots.append((cell, span, down, head, _JC.get(align or ("center" if head else "left"), "left"), plain, empty))
                 if down > 1:
                     below[col] = [down - 1, span]
                 col += span
